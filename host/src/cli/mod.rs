@@ -1,0 +1,118 @@
+//! The command line: parsing only. `commands` does the work.
+
+pub mod flags;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::limits::Limits;
+use crate::plan::model::{HpaSpec, ResourceSetting, WorkloadTarget};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (the contract lines on standard output say which)
+  1  an unexpected failure: writing artifacts, the engine
+  2  bad input: a flag, a file, a planner file, or a request the planner refused
+  3  the planner failed: it trapped, broke a limit, or returned a plan the host refuses";
+
+/// Runs sandboxed WebAssembly planners and owns every side effect itself.
+#[derive(Debug, Parser)]
+#[command(name = "planhost", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Where compiled planners are kept [default: $XDG_CACHE_HOME/planhost or ~/.cache/planhost].
+    #[arg(long, global = true, env = "PLANHOST_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Compile planners every run instead of keeping them in the cache.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// How much to log on standard error: error, warn, info, debug or trace.
+    #[arg(long, global = true, env = "PLANHOST_LOG", default_value = "info", value_name = "LEVEL")]
+    pub log_level: tracing::Level,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plan scaling for workloads of one namespace: replicas, requests and limits, HPA.
+    #[command(after_help = EXIT_CODES)]
+    Scale(ScaleArgs),
+    /// List the planners built into this binary.
+    Planners,
+}
+
+/// `planhost scale`: the flags of the original k8s scale planner.
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// The environment planned for (prod, staging); names the artifact folder.
+    #[arg(long, value_parser = flags::target)]
+    pub target: String,
+    /// The one namespace the plan may touch.
+    #[arg(long)]
+    pub namespace: String,
+    /// A workload and its replicas: KIND:NAME:REPLICAS (Deployment:web:6). Repeat for more.
+    #[arg(long = "workload", required = true, value_name = "KIND:NAME:REPLICAS", value_parser = flags::workload)]
+    pub workloads: Vec<WorkloadTarget>,
+    /// An autoscaler for every workload: min:N,max:N,cpu:PERCENT.
+    #[arg(long, value_name = "min:N,max:N,cpu:N", value_parser = flags::hpa)]
+    pub hpa: Option<HpaSpec>,
+    /// Container requests of a workload: NAME:cpu=500m,mem=1Gi. Repeat per workload.
+    #[arg(long = "req", value_name = "NAME:cpu=Q,mem=Q", value_parser = flags::resources)]
+    pub requests: Vec<ResourceSetting>,
+    /// Container limits of a workload: NAME:cpu=1,mem=2Gi. Repeat per workload.
+    #[arg(long = "lim", value_name = "NAME:cpu=Q,mem=Q", value_parser = flags::resources)]
+    pub container_limits: Vec<ResourceSetting>,
+    /// Write the plan and its summary and change nothing else (the default).
+    #[arg(long, conflicts_with = "apply")]
+    pub dry_run: bool,
+    /// Open a pull request with the plan for approval.
+    #[arg(long)]
+    pub apply: bool,
+    /// Plan against this snapshot of the live state (an ObservedState YAML file).
+    #[arg(long, value_name = "FILE")]
+    pub observed: Option<PathBuf>,
+    /// Write the artifacts here [default: .artifacts/infra-scale/TARGET/RUN].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// A shipped planner's name or the path of a planner component (.wasm).
+    #[arg(long, default_value = "k8s-scale", value_name = "NAME|FILE")]
+    pub planner: String,
+    /// Limits on the planner.
+    #[command(flatten)]
+    pub sandbox: LimitArgs,
+}
+
+/// Overrides of the limits a planner runs under; the defaults suit untrusted code.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Fuel (about one unit per WebAssembly instruction) for one planner call [default: 2000000000].
+    #[arg(long, env = "PLANHOST_FUEL", value_name = "UNITS")]
+    pub fuel: Option<u64>,
+    /// Wall time for one planner call, such as 5s or 500ms [default: 5s].
+    #[arg(long, env = "PLANHOST_TIMEOUT", value_name = "DURATION", value_parser = flags::duration)]
+    pub timeout: Option<Duration>,
+    /// Memory a planner may grow to, such as 64Mi [default: 64Mi].
+    #[arg(long, env = "PLANHOST_MEMORY_LIMIT", value_name = "SIZE", value_parser = flags::memory_size)]
+    pub memory_limit: Option<usize>,
+    /// Actions (and, separately, rollback hints) a plan may hold [default: 10000].
+    #[arg(long, env = "PLANHOST_MAX_ACTIONS", value_name = "N")]
+    pub max_actions: Option<usize>,
+}
+
+impl LimitArgs {
+    /// The default limits with these overrides.
+    pub fn limits(&self) -> Limits {
+        let defaults = Limits::default();
+        Limits {
+            fuel: self.fuel.unwrap_or(defaults.fuel),
+            timeout: self.timeout.unwrap_or(defaults.timeout),
+            memory_bytes: self.memory_limit.unwrap_or(defaults.memory_bytes),
+            max_actions: self.max_actions.unwrap_or(defaults.max_actions),
+            ..defaults
+        }
+    }
+}

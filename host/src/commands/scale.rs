@@ -1,0 +1,188 @@
+//! `planhost scale`: request → observed state → planner → checks → `plan.yaml` + `SUMMARY.md`.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::artifacts::{self, Artifacts, ArtifactsError};
+use crate::cli::ScaleArgs;
+use crate::plan::document::{API_VERSION, DocumentError, ObservedSnapshot, PlanMetadata, ScalePlanDocument, sha256_hex};
+use crate::plan::model::ScaleRequest;
+use crate::plan::summary;
+use crate::planner::{LoadError, PlanFailure, PlannerSource, Runtime, RuntimeError, ShippedPlanner};
+
+use super::ExitStatus;
+
+/// Why `planhost scale` stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ScaleError {
+    /// `--apply` arrives with the GitHub pull-request flow.
+    #[error("--apply is not available yet: the pull-request flow is issue #6; use --dry-run")]
+    ApplyUnavailable,
+    /// A workload asks for more replicas than the host allows.
+    #[error("--workload {name}: {replicas} replicas is above the ceiling of {ceiling}")]
+    ReplicaCeiling {
+        /// The workload.
+        name: String,
+        /// Replicas asked for.
+        replicas: u32,
+        /// The ceiling.
+        ceiling: u32,
+    },
+    /// `SOURCE_DATE_EPOCH` is not a whole number of seconds.
+    #[error("SOURCE_DATE_EPOCH={0:?} is not a whole number of seconds since 1970-01-01")]
+    SourceDateEpoch(String),
+    /// The `--observed` file is unusable.
+    #[error("--observed")]
+    Observed(#[source] DocumentError),
+    /// The engine could not start.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// The planner could not be loaded.
+    #[error("--planner")]
+    Load(#[source] LoadError),
+    /// No plan came back.
+    #[error(transparent)]
+    Plan(#[from] PlanFailure),
+    /// The artifacts could not be written.
+    #[error(transparent)]
+    Artifacts(#[from] ArtifactsError),
+}
+
+impl ScaleError {
+    /// The documented exit status for this error.
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            ScaleError::ApplyUnavailable
+            | ScaleError::ReplicaCeiling { .. }
+            | ScaleError::SourceDateEpoch(_)
+            | ScaleError::Observed(_)
+            | ScaleError::Plan(PlanFailure::InvalidRequest { .. }) => ExitStatus::BadInput,
+            ScaleError::Load(LoadError::Info { .. }) => ExitStatus::PlannerFailed,
+            ScaleError::Load(_) => ExitStatus::BadInput,
+            ScaleError::Plan(_) => ExitStatus::PlannerFailed,
+            ScaleError::Runtime(RuntimeError::Cache(_)) => ExitStatus::BadInput,
+            ScaleError::Runtime(_) | ScaleError::Artifacts(_) => ExitStatus::Failure,
+        }
+    }
+}
+
+/// What a dry run produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleOutcome {
+    /// The files written.
+    pub artifacts: Artifacts,
+    /// sha256 of `plan.yaml`, in hex.
+    pub plan_digest: String,
+}
+
+impl ScaleOutcome {
+    /// The `key=value` lines other tools parse, as the original scripts printed them.
+    pub fn contract_lines(&self) -> Vec<String> {
+        vec![
+            format!("artifacts_dir={}", self.artifacts.dir.display()),
+            format!("plan_yaml={}", self.artifacts.plan_yaml.display()),
+            format!("summary_md={}", self.artifacts.summary_md.display()),
+            "succeeded".to_string(),
+        ]
+    }
+}
+
+/// Everything `scale` needs from outside its flags.
+pub struct ScaleContext<'a> {
+    /// The planner runtime.
+    pub runtime: &'a Runtime,
+    /// The time to record, normally from [`planning_time`].
+    pub now: SystemTime,
+}
+
+/// The time a plan records: `SOURCE_DATE_EPOCH` when set (reproducible builds' convention),
+/// else the clock.
+pub fn planning_time() -> Result<SystemTime, ScaleError> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(text) => {
+            let seconds: u64 = text.trim().parse().map_err(|_| ScaleError::SourceDateEpoch(text.clone()))?;
+            Ok(UNIX_EPOCH + Duration::from_secs(seconds))
+        }
+        Err(_) => Ok(SystemTime::now()),
+    }
+}
+
+/// Plans and writes the artifacts of a dry run.
+pub fn run(args: &ScaleArgs, context: &ScaleContext<'_>) -> Result<ScaleOutcome, ScaleError> {
+    if args.apply {
+        return Err(ScaleError::ApplyUnavailable);
+    }
+    let request = ScaleRequest {
+        target: args.target.clone(),
+        namespace: args.namespace.clone(),
+        workloads: args.workloads.clone(),
+        requests: args.requests.clone(),
+        limits: args.container_limits.clone(),
+        hpa: args.hpa,
+    };
+    let ceiling = context.runtime.limits().max_replicas;
+    if let Some(workload) = request.workloads.iter().find(|workload| workload.replicas > ceiling) {
+        return Err(ScaleError::ReplicaCeiling { name: workload.name.clone(), replicas: workload.replicas, ceiling });
+    }
+    let observed = match &args.observed {
+        Some(path) => Some(ObservedSnapshot::read(path).map_err(ScaleError::Observed)?.state),
+        None => None,
+    };
+
+    let source = planner_source(&args.planner);
+    let planner = context.runtime.load(&source).map_err(ScaleError::Load)?;
+    let plan = planner.plan(context.runtime, &request, observed.as_ref())?;
+    tracing::info!(
+        planner = %planner.record().name,
+        actions = plan.actions.len(),
+        warnings = plan.warnings.len(),
+        "planned {} for {}", request.namespace, request.target
+    );
+    for warning in &plan.warnings {
+        tracing::warn!(planner = %planner.record().name, "{warning}");
+    }
+
+    let document = ScalePlanDocument {
+        api_version: API_VERSION.to_string(),
+        kind: ScalePlanDocument::KIND.to_string(),
+        metadata: PlanMetadata {
+            target: request.target.clone(),
+            namespace: request.namespace.clone(),
+            generated_at: humantime::format_rfc3339_seconds(context.now).to_string(),
+        },
+        planner: planner.record().clone(),
+        observed: observed.clone(),
+        actions: plan.actions,
+        rollback_hints: plan.rollback_hints,
+        warnings: plan.warnings,
+        request,
+    };
+    let plan_yaml = document.to_yaml();
+    let plan_digest = sha256_hex(plan_yaml.as_bytes());
+    let summary_md = summary::render(&document, &plan_digest);
+    let dir = match &args.out {
+        Some(dir) => dir.clone(),
+        None => default_artifacts_dir(&document, &plan_digest),
+    };
+    let artifacts = artifacts::write(&dir, &plan_yaml, &summary_md)?;
+    tracing::info!(plan_digest = %plan_digest, dir = %artifacts.dir.display(), "wrote plan artifacts");
+    Ok(ScaleOutcome { artifacts, plan_digest })
+}
+
+/// `--planner`: a shipped planner's name, else a file.
+fn planner_source(planner: &str) -> PlannerSource {
+    match ShippedPlanner::named(planner) {
+        Some(shipped) => PlannerSource::Shipped(shipped),
+        None => PlannerSource::File(PathBuf::from(planner)),
+    }
+}
+
+/// `.artifacts/infra-scale/<target>/<time>-<digest>`: one folder per run, and the same plan made
+/// at the same second lands in the same folder with the same bytes.
+fn default_artifacts_dir(document: &ScalePlanDocument, plan_digest: &str) -> PathBuf {
+    let time: String = document.metadata.generated_at.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    Path::new(".artifacts")
+        .join("infra-scale")
+        .join(&document.metadata.target)
+        .join(format!("{time}-{}", &plan_digest[..12]))
+}

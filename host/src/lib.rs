@@ -1,0 +1,12 @@
+//! planhost: loads sandboxed WebAssembly planner components through a WIT interface and owns
+//! every side effect itself.
+//!
+//! The direction of calls is one way: [`cli`] → [`commands`] → ([`planner`] runtime | effects)
+//! → [`plan`]. The runtime never calls an effect.
+
+pub mod artifacts;
+pub mod cli;
+pub mod commands;
+pub mod limits;
+pub mod plan;
+pub mod planner;
