@@ -235,12 +235,10 @@ impl Runtime {
             pre,
             record: PlannerRecord { name: label.clone(), version: String::new(), sha256 },
         };
-        let info = planner
-            .call(self, |bindings, store| bindings.call_info(store))
-            .map_err(|source| LoadError::Info { planner: label.clone(), source })?;
-        planner.record.name = printable(&info.name);
-        planner.record.version = printable(&info.version);
-        tracing::debug!(planner = %planner.label, name = %info.name, version = %info.version, "loaded planner");
+        let (name, version) = planner.info(self).map_err(|source| LoadError::Info { planner: label.clone(), source })?;
+        tracing::debug!(planner = %planner.label, %name, %version, "loaded planner");
+        planner.record.name = name;
+        planner.record.version = version;
         Ok(planner)
     }
 
@@ -263,6 +261,12 @@ impl ScalePlannerComponent {
     /// Name, version and digest of the planner, for the plan's record.
     pub fn record(&self) -> &PlannerRecord {
         &self.record
+    }
+
+    /// Asks the planner its name and version, on a fresh instance: the cheapest whole call.
+    pub fn info(&self, runtime: &Runtime) -> Result<(String, String), CallError> {
+        let info = self.call(runtime, |bindings, store| bindings.call_info(store))?;
+        Ok((printable(&info.name), printable(&info.version)))
     }
 
     /// Plans `request` against `observed`, then checks the plan against the request.
