@@ -37,9 +37,12 @@ pub enum ScaleError {
     /// The engine could not start.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
-    /// The planner could not be loaded.
+    /// The `--planner` file is unreadable, not a component, or does not fit the world.
     #[error("--planner")]
-    Load(#[source] LoadError),
+    PlannerFile(#[source] LoadError),
+    /// The planner loaded but failed when asked who it is.
+    #[error(transparent)]
+    PlannerInfo(LoadError),
     /// No plan came back.
     #[error(transparent)]
     Plan(#[from] PlanFailure),
@@ -57,8 +60,8 @@ impl ScaleError {
             | ScaleError::SourceDateEpoch(_)
             | ScaleError::Observed(_)
             | ScaleError::Plan(PlanFailure::InvalidRequest { .. }) => ExitStatus::BadInput,
-            ScaleError::Load(LoadError::Info { .. }) => ExitStatus::PlannerFailed,
-            ScaleError::Load(_) => ExitStatus::BadInput,
+            ScaleError::PlannerFile(_) => ExitStatus::BadInput,
+            ScaleError::PlannerInfo(_) => ExitStatus::PlannerFailed,
             ScaleError::Plan(_) => ExitStatus::PlannerFailed,
             ScaleError::Runtime(RuntimeError::Cache(_)) => ExitStatus::BadInput,
             ScaleError::Runtime(_) | ScaleError::Artifacts(_) => ExitStatus::Failure,
@@ -130,7 +133,10 @@ pub fn run(args: &ScaleArgs, context: &ScaleContext<'_>) -> Result<ScaleOutcome,
     };
 
     let source = planner_source(&args.planner);
-    let planner = context.runtime.load(&source).map_err(ScaleError::Load)?;
+    let planner = context.runtime.load(&source).map_err(|error| match error {
+        LoadError::Info { .. } => ScaleError::PlannerInfo(error),
+        _ => ScaleError::PlannerFile(error),
+    })?;
     let plan = planner.plan(context.runtime, &request, observed.as_ref())?;
     tracing::info!(
         planner = %planner.record().name,

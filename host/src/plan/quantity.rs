@@ -145,15 +145,9 @@ impl fmt::Display for CpuMillis {
 }
 
 impl fmt::Display for MemoryBytes {
-    /// The largest binary suffix that divides the value, else the largest decimal one, else bytes.
+    /// The shortest of: the largest binary suffix that divides the value, the largest decimal
+    /// one, plain bytes (`512Mi`, `2G`, `1500`); binary wins a tie.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let bytes = self.0;
-        if bytes == 0 {
-            return f.write_str("0");
-        }
-        if let Some((suffix, power)) = BINARY_SUFFIXES.iter().rev().find(|(_, power)| bytes % (1u64 << power) == 0) {
-            return write!(f, "{}{suffix}", bytes >> power);
-        }
         const DECIMAL: [(&str, u64); 6] = [
             ("E", 1_000_000_000_000_000_000),
             ("P", 1_000_000_000_000_000),
@@ -162,10 +156,21 @@ impl fmt::Display for MemoryBytes {
             ("M", 1_000_000),
             ("k", 1_000),
         ];
-        match DECIMAL.iter().find(|(_, unit)| bytes % unit == 0) {
-            Some((suffix, unit)) => write!(f, "{}{suffix}", bytes / unit),
-            None => write!(f, "{bytes}"),
-        }
+        let bytes = self.0;
+        let binary = BINARY_SUFFIXES
+            .iter()
+            .rev()
+            .find(|(_, power)| bytes != 0 && bytes % (1u64 << power) == 0)
+            .map(|(suffix, power)| format!("{}{suffix}", bytes >> power));
+        let decimal = DECIMAL
+            .iter()
+            .find(|(_, unit)| bytes != 0 && bytes % unit == 0)
+            .map(|(suffix, unit)| format!("{}{suffix}", bytes / unit));
+        let shortest = [binary, decimal]
+            .into_iter()
+            .flatten()
+            .fold(bytes.to_string(), |best, candidate| if candidate.len() < best.len() { candidate } else { best });
+        f.write_str(&shortest)
     }
 }
 

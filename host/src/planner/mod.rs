@@ -124,7 +124,7 @@ pub enum CallError {
         planner: String,
     },
     /// The planner trapped (a panic, an `unreachable`, a bad memory access).
-    #[error("planner {planner} crashed: {trap}{}", stderr_suffix(.stderr))]
+    #[error("planner {planner} crashed ({trap}){}", stderr_suffix(.stderr))]
     Trap {
         /// The planner.
         planner: String,
@@ -136,7 +136,7 @@ pub enum CallError {
 }
 
 fn stderr_suffix(stderr: &str) -> String {
-    if stderr.is_empty() { String::new() } else { format!("\n{stderr}") }
+    if stderr.is_empty() { String::new() } else { format!("; it wrote: {stderr}") }
 }
 
 /// Why a plan could not be made.
@@ -317,7 +317,11 @@ impl ScalePlannerComponent {
             Some(Trap::OutOfFuel) => CallError::Fuel { planner, fuel: limits.fuel },
             Some(Trap::Interrupt) => CallError::Timeout { planner, timeout: limits.timeout },
             Some(Trap::StackOverflow) => CallError::StackOverflow { planner },
-            _ => CallError::Trap { planner, trap: printable(&format!("{error:#}")), stderr: store.data().stderr() },
+            Some(trap) => {
+                tracing::debug!(planner = %planner, "planner trapped: {error:?}");
+                CallError::Trap { planner, trap: trap.to_string(), stderr: store.data().stderr() }
+            }
+            None => CallError::Trap { planner, trap: printable(&format!("{error:#}")), stderr: store.data().stderr() },
         }
     }
 }

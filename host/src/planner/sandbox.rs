@@ -51,9 +51,12 @@ impl GuestState {
         }
     }
 
-    /// What the planner wrote to standard error, lossily decoded and without control characters.
+    /// What the planner wrote to standard error (a panic message, say), lossily decoded, without
+    /// control characters, and without the Rust runtime's advice about backtraces.
     pub fn stderr(&self) -> String {
-        printable(&String::from_utf8_lossy(&self.stderr.contents())).trim().to_string()
+        let text = printable(&String::from_utf8_lossy(&self.stderr.contents()));
+        let lines: Vec<&str> = text.lines().filter(|line| !line.starts_with("note: run with `RUST_BACKTRACE")).collect();
+        lines.join(" ").trim().to_string()
     }
 
     /// Says how many log lines were dropped, once the call is over.
