@@ -397,3 +397,6 @@ fn kind_name(kind: WorkloadKind) -> &'static str {
         WorkloadKind::StatefulSet => "StatefulSet",
     }
 }
+
+#[cfg(test)]
+mod tests;
