@@ -4,6 +4,9 @@
 wasmtime::component::bindgen!({
     world: "scale-planner",
     path: "../wit",
+    // Calls into the planner are async so that a wall-time limit also cuts short a planner that
+    // waits inside a host call (a WASI sleep), where epoch interruption cannot reach.
+    exports: { default: async },
 });
 
 use planhost::planner::types as wit;

@@ -190,6 +190,7 @@ pub struct Runtime {
     cache: Option<CompileCache>,
     limits: Limits,
     ticker: EpochTicker,
+    executor: tokio::runtime::Runtime,
 }
 
 impl Runtime {
@@ -202,10 +203,14 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         // WASI is linked so that ordinary Rust guests load, but the context given to each store
         // grants nothing: no files, environment, arguments, network or moving clock.
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(engine_error)?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(engine_error)?;
         ScalePlanner::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(engine_error)?;
         let ticker = EpochTicker::start(engine.clone());
-        Ok(Runtime { engine, linker, cache, limits, ticker })
+        let executor = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|error| RuntimeError::Engine(Box::new(error)))?;
+        Ok(Runtime { engine, linker, cache, limits, ticker, executor })
     }
 
     /// The limits every call runs under.
@@ -242,6 +247,12 @@ impl Runtime {
         Ok(planner)
     }
 
+    /// Drives `call` to its end, or gives up on it once the wall-time limit has passed: the
+    /// epoch deadline stops a planner that computes, this stops one that waits in a host call.
+    fn run_bounded<R>(&self, call: impl Future<Output = wasmtime::Result<R>>) -> Option<wasmtime::Result<R>> {
+        self.executor.block_on(async { tokio::time::timeout(self.limits.timeout, call).await }).ok()
+    }
+
     fn compile(&self, bytes: &[u8], sha256: &str) -> wasmtime::Result<Component> {
         match &self.cache {
             Some(cache) => cache.load_or_compile(&self.engine, bytes, sha256),
@@ -265,7 +276,12 @@ impl ScalePlannerComponent {
 
     /// Asks the planner its name and version, on a fresh instance: the cheapest whole call.
     pub fn info(&self, runtime: &Runtime) -> Result<(String, String), CallError> {
-        let info = self.call(runtime, |bindings, store| bindings.call_info(store))?;
+        let mut store = self.new_store(runtime);
+        let outcome = runtime.run_bounded(async {
+            let bindings = self.pre.instantiate_async(&mut store).await?;
+            bindings.call_info(&mut store).await
+        });
+        let info = self.finish(runtime, &store, outcome)?;
         Ok((printable(&info.name), printable(&info.version)))
     }
 
@@ -273,8 +289,12 @@ impl ScalePlannerComponent {
     pub fn plan(&self, runtime: &Runtime, request: &ScaleRequest, observed: Option<&ObservedState>) -> Result<Plan, PlanFailure> {
         let wit_request = request.into();
         let wit_observed = observed.map(Into::into);
-        let outcome = self.call(runtime, |bindings, store| bindings.call_plan(store, &wit_request, wit_observed.as_ref()))?;
-        let plan: Plan = match outcome {
+        let mut store = self.new_store(runtime);
+        let outcome = runtime.run_bounded(async {
+            let bindings = self.pre.instantiate_async(&mut store).await?;
+            bindings.call_plan(&mut store, &wit_request, wit_observed.as_ref()).await
+        });
+        let plan: Plan = match self.finish(runtime, &store, outcome)? {
             Ok(plan) => plan.into(),
             Err(PlanError::InvalidRequest(invalid)) => {
                 return Err(PlanFailure::InvalidRequest {
@@ -291,29 +311,31 @@ impl ScalePlannerComponent {
         Ok(plan)
     }
 
-    /// Runs `call` on a fresh instance under the runtime's limits, and names any breach.
-    fn call<R>(
-        &self,
-        runtime: &Runtime,
-        call: impl FnOnce(&ScalePlanner, &mut Store<GuestState>) -> wasmtime::Result<R>,
-    ) -> Result<R, CallError> {
+    /// A fresh store under the runtime's limits: nothing is shared between calls.
+    fn new_store(&self, runtime: &Runtime) -> Store<GuestState> {
         let limits = runtime.limits();
         let mut store = Store::new(&runtime.engine, GuestState::new(&self.label, limits));
         store.limiter(|state| &mut state.limiter);
         store.set_fuel(limits.fuel).expect("fuel is enabled in the engine");
         store.set_epoch_deadline(runtime.ticker.ticks_for(limits.timeout));
         store.epoch_deadline_trap();
-        let outcome = self.pre.instantiate(&mut store).and_then(|bindings| call(&bindings, &mut store));
-        store.data().finish_log();
-        outcome.map_err(|error| self.classify(error, &store, limits))
+        store
     }
 
-    fn classify(&self, error: wasmtime::Error, store: &Store<GuestState>, limits: &Limits) -> CallError {
+    /// Names the breach, if the call ended in one; `None` is a call the wall clock cut short.
+    fn finish<R>(&self, runtime: &Runtime, store: &Store<GuestState>, outcome: Option<wasmtime::Result<R>>) -> Result<R, CallError> {
+        store.data().finish_log();
+        let limits = runtime.limits();
         let planner = self.label.clone();
+        let error = match outcome {
+            Some(Ok(value)) => return Ok(value),
+            Some(Err(error)) => error,
+            None => return Err(CallError::Timeout { planner, timeout: limits.timeout }),
+        };
         if let Some(wanted) = store.data().limiter.refused_growth {
-            return CallError::Memory { planner, wanted, limit: limits.memory_bytes };
+            return Err(CallError::Memory { planner, wanted, limit: limits.memory_bytes });
         }
-        match error.downcast_ref::<Trap>() {
+        Err(match error.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => CallError::Fuel { planner, fuel: limits.fuel },
             Some(Trap::Interrupt) => CallError::Timeout { planner, timeout: limits.timeout },
             Some(Trap::StackOverflow) => CallError::StackOverflow { planner },
@@ -322,7 +344,7 @@ impl ScalePlannerComponent {
                 CallError::Trap { planner, trap: trap.to_string(), stderr: store.data().stderr() }
             }
             None => CallError::Trap { planner, trap: printable(&format!("{error:#}")), stderr: store.data().stderr() },
-        }
+        })
     }
 }
 
