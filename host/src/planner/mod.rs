@@ -202,8 +202,8 @@ impl Runtime {
         let engine = Engine::new(&config).map_err(engine_error)?;
         let mut linker = Linker::new(&engine);
         // WASI is linked so that ordinary Rust guests load, but the context given to each store
-        // grants nothing: no files, environment, arguments, network or moving clock.
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(engine_error)?;
+        // grants nothing: no files, environment, arguments or moving clock; no network at all.
+        sandbox::add_wasi_without_network(&mut linker).map_err(engine_error)?;
         ScalePlanner::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(engine_error)?;
         let ticker = EpochTicker::start(engine.clone());
         let executor = tokio::runtime::Builder::new_current_thread()
