@@ -97,7 +97,7 @@ fn staging_profile_dry_run_writes_the_plan_and_prints_the_contract() {
 #[test]
 fn out_folder_and_observed_state_plan_only_what_changes() {
     let sandbox = Sandbox::new();
-    let observed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/observed-staging.yaml");
+    let observed = support::data("observed-staging.yaml");
     let output = sandbox
         .planhost()
         .args(STAGING_PROFILE)

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use assert_cmd::Command;
 
 /// Every guest crate under `guests/`; all are built by the first test that needs one.
-const GUESTS: &[&str] = &["fixed-replicas", "panicking-planner"];
+const GUESTS: &[&str] = &["fixed-replicas", "panicking-planner", "hostile", "imports-sockets", "imports-unknown-interface"];
 
 /// The staging profile of the original scripts.
 pub const STAGING_PROFILE: &[&str] = &[
@@ -27,6 +27,11 @@ pub const STAGING_PROFILE: &[&str] = &[
     "--req=api:cpu=300m,mem=512Mi",
     "--lim=api:cpu=700m,mem=1Gi",
 ];
+
+/// The host's crate folder, for paths to shared test data.
+pub fn data(name: &str) -> PathBuf {
+    workspace().join("tests").join("data").join(name)
+}
 
 fn workspace() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the host crate sits in the workspace")
@@ -50,6 +55,11 @@ pub fn guest(name: &str) -> PathBuf {
     built[index].clone()
 }
 
+/// The compile cache the whole test run shares (entries are keyed by content, so sharing is safe).
+pub fn compile_cache_dir() -> PathBuf {
+    target_dir().join("test-compile-cache")
+}
+
 /// A folder of its own for one test: the binary runs there.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
@@ -69,7 +79,7 @@ impl Sandbox {
         let mut command = Command::new(env!("CARGO_BIN_EXE_planhost"));
         command
             .current_dir(self.path())
-            .env("PLANHOST_CACHE_DIR", target_dir().join("test-compile-cache"))
+            .env("PLANHOST_CACHE_DIR", compile_cache_dir())
             .env("SOURCE_DATE_EPOCH", "1764000000")
             .env_remove("PLANHOST_LOG")
             .env_remove("PLANHOST_FUEL")

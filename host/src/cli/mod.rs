@@ -14,8 +14,10 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success (the contract lines on standard output say which)
   1  an unexpected failure: writing artifacts, the engine
-  2  bad input: a flag, a file, a planner file, or a request the planner refused
-  3  the planner failed: it trapped, broke a limit, or returned a plan the host refuses";
+  2  bad input: a flag, a file, a planner file that is not a component, or a request the
+     planner refused
+  3  the planner failed: it imports what the host does not give, trapped, broke a limit, or
+     returned a plan the host refuses";
 
 /// Runs sandboxed WebAssembly planners and owns every side effect itself.
 #[derive(Debug, Parser)]

@@ -14,9 +14,11 @@ pub enum ExitStatus {
     Success = 0,
     /// An unexpected failure: writing artifacts, starting the engine.
     Failure = 1,
-    /// Bad input: a flag, a file, a planner file, or a request the planner refused.
+    /// Bad input: a flag, a file, a planner file that is not a component, or a request the
+    /// planner refused.
     BadInput = 2,
-    /// The planner failed: it trapped, broke a limit, or returned a plan the host refuses.
+    /// The planner failed: it imports what the host does not give, trapped, broke a limit, or
+    /// returned a plan the host refuses.
     PlannerFailed = 3,
 }
 

@@ -37,12 +37,13 @@ pub enum ScaleError {
     /// The engine could not start.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
-    /// The `--planner` file is unreadable, not a component, or does not fit the world.
+    /// The `--planner` file is unreadable or not a component.
     #[error("--planner")]
     PlannerFile(#[source] LoadError),
-    /// The planner loaded but failed when asked who it is.
+    /// The planner imports what the host does not give, lacks an export, or failed when asked
+    /// who it is.
     #[error(transparent)]
-    PlannerInfo(LoadError),
+    Planner(LoadError),
     /// No plan came back.
     #[error(transparent)]
     Plan(#[from] PlanFailure),
@@ -61,7 +62,7 @@ impl ScaleError {
             | ScaleError::Observed(_)
             | ScaleError::Plan(PlanFailure::InvalidRequest { .. }) => ExitStatus::BadInput,
             ScaleError::PlannerFile(_) => ExitStatus::BadInput,
-            ScaleError::PlannerInfo(_) => ExitStatus::PlannerFailed,
+            ScaleError::Planner(_) => ExitStatus::PlannerFailed,
             ScaleError::Plan(_) => ExitStatus::PlannerFailed,
             ScaleError::Runtime(RuntimeError::Cache(_)) => ExitStatus::BadInput,
             ScaleError::Runtime(_) | ScaleError::Artifacts(_) => ExitStatus::Failure,
@@ -134,8 +135,8 @@ pub fn run(args: &ScaleArgs, context: &ScaleContext<'_>) -> Result<ScaleOutcome,
 
     let source = planner_source(&args.planner);
     let planner = context.runtime.load(&source).map_err(|error| match error {
-        LoadError::Info { .. } => ScaleError::PlannerInfo(error),
-        _ => ScaleError::PlannerFile(error),
+        LoadError::Read { .. } | LoadError::NotAComponent { .. } => ScaleError::PlannerFile(error),
+        LoadError::Link { .. } | LoadError::Info { .. } => ScaleError::Planner(error),
     })?;
     let plan = planner.plan(context.runtime, &request, observed.as_ref())?;
     tracing::info!(
