@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 const SHIPPED: &[(&str, &str)] = &[("k8s-scale", "PLANHOST_K8S_SCALE_WASM")];
 
 fn main() {
+    // Without the host feature there is no runtime to embed the planners in.
+    if std::env::var_os("CARGO_FEATURE_HOST").is_none() {
+        return;
+    }
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let workspace = manifest_dir.parent().expect("the host crate sits inside the workspace");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));

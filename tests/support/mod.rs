@@ -81,6 +81,11 @@ impl Sandbox {
             .current_dir(self.path())
             .env("PLANHOST_CACHE_DIR", compile_cache_dir())
             .env("SOURCE_DATE_EPOCH", "1764000000")
+            // No cluster unless a test names one: no KUBECONFIG, and a home without ~/.kube.
+            .env("HOME", self.path())
+            .env_remove("KUBECONFIG")
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .env_remove("XDG_CACHE_HOME")
             .env_remove("PLANHOST_LOG")
             .env_remove("PLANHOST_FUEL")
             .env_remove("PLANHOST_TIMEOUT")
