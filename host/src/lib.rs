@@ -6,7 +6,11 @@
 
 pub mod artifacts;
 pub mod cli;
+#[cfg(feature = "host")]
 pub mod commands;
+#[cfg(feature = "host")]
+pub mod effects;
 pub mod limits;
 pub mod plan;
+#[cfg(feature = "host")]
 pub mod planner;

@@ -16,24 +16,12 @@ fn main() -> ExitCode {
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    match commands::run(&cli) {
-        Ok(lines) => {
-            let mut stdout = std::io::stdout().lock();
-            for line in lines {
-                if writeln!(stdout, "{line}").is_err() {
-                    return ExitCode::from(ExitStatus::Failure as u8);
-                }
-            }
-            ExitCode::from(ExitStatus::Success as u8)
-        }
+    let mut stdout = std::io::stdout().lock();
+    let outcome = commands::run(&cli, &mut stdout).and_then(|()| stdout.flush().map_err(Into::into));
+    match outcome {
+        Ok(()) => ExitCode::from(ExitStatus::Success as u8),
         Err(error) => {
-            let mut message = format!("error: {error}");
-            let mut source = std::error::Error::source(&error);
-            while let Some(cause) = source {
-                message.push_str(&format!(": {cause}"));
-                source = cause.source();
-            }
-            eprintln!("{message}");
+            eprintln!("error: {}", commands::error_chain(&error));
             ExitCode::from(error.exit_status() as u8)
         }
     }

@@ -127,3 +127,103 @@ pub fn contract(stdout: &[u8]) -> (Vec<(String, String)>, String) {
         .collect();
     (pairs, status)
 }
+
+/// The kubeconfig of the test control plane that `scripts/test` starts. A cluster test without
+/// a cluster fails here, loudly: it never passes by skipping.
+pub fn test_kubeconfig() -> PathBuf {
+    let path = std::env::var_os("PLANHOST_TEST_KUBECONFIG").map(PathBuf::from).unwrap_or_else(|| {
+        panic!(
+            "PLANHOST_TEST_KUBECONFIG is not set: the cluster tests need the test control plane. \
+             Run every test with `scripts/test`, or start one with `scripts/k8s-test-cluster start DIR` \
+             and set PLANHOST_TEST_KUBECONFIG=DIR/kubeconfig"
+        )
+    });
+    assert!(path.is_file(), "PLANHOST_TEST_KUBECONFIG={} is not a file", path.display());
+    path
+}
+
+/// A namespace of its own for one cluster test, deleted when dropped.
+pub struct TestNamespace {
+    pub name: String,
+}
+
+impl TestNamespace {
+    pub fn new(test: &str) -> Self {
+        let name = format!("t-{test}-{}", std::process::id());
+        kubectl(&["create", "namespace", &name]);
+        TestNamespace { name }
+    }
+
+    /// `kubectl -n <namespace> ARGS`, which must succeed; its standard output.
+    pub fn kubectl(&self, args: &[&str]) -> String {
+        let mut full = vec!["-n", self.name.as_str()];
+        full.extend_from_slice(args);
+        kubectl(&full)
+    }
+
+    /// Applies a manifest the way a person would (`kubectl apply`).
+    pub fn apply(&self, manifest: &str) {
+        kubectl_with_input(&["-n", &self.name, "apply", "-f", "-"], manifest);
+    }
+
+    /// The object as JSON.
+    pub fn get(&self, object: &str) -> serde_json::Value {
+        serde_json::from_str(&self.kubectl(&["get", object, "-o", "json"])).expect("kubectl prints JSON")
+    }
+}
+
+impl Drop for TestNamespace {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(test_kubeconfig())
+            .args(["delete", "namespace", &self.name, "--wait=false"])
+            .output();
+    }
+}
+
+/// `kubectl ARGS` against the test cluster, which must succeed; its standard output.
+pub fn kubectl(args: &[&str]) -> String {
+    kubectl_with_input(args, "")
+}
+
+fn kubectl_with_input(args: &[&str], input: &str) -> String {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(test_kubeconfig())
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl runs");
+    child.stdin.take().expect("a stdin pipe").write_all(input.as_bytes()).expect("kubectl reads its input");
+    let output = child.wait_with_output().expect("kubectl finishes");
+    assert!(output.status.success(), "kubectl {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("kubectl prints UTF-8")
+}
+
+/// A Deployment (or, with `kind` StatefulSet, a StatefulSet) with one container named like it.
+pub fn workload_manifest(kind: &str, name: &str, replicas: u32, resources: &str) -> String {
+    let service = if kind == "StatefulSet" { format!("\n  serviceName: {name}") } else { String::new() };
+    format!(
+        "apiVersion: apps/v1
+kind: {kind}
+metadata:
+  name: {name}
+spec:
+  replicas: {replicas}{service}
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}}}
+    spec:
+      containers:
+        - name: {name}
+          image: registry.invalid/{name}:1
+          resources: {resources}
+"
+    )
+}

@@ -28,6 +28,12 @@ pub fn workload(value: &str) -> Result<WorkloadTarget, String> {
     Ok(WorkloadTarget { kind, name: name.to_string(), replicas })
 }
 
+/// `KIND:NAME` (or `KIND:NAME:REPLICAS`, whose replicas are ignored): a workload to read.
+pub fn workload_ref(value: &str) -> Result<WorkloadTarget, String> {
+    let with_replicas = if value.matches(':').count() == 1 { format!("{value}:0") } else { value.to_string() };
+    workload(&with_replicas).map_err(|error| error.replace("KIND:NAME:REPLICAS, for example Deployment:web:6", "KIND:NAME, for example Deployment:web"))
+}
+
 /// `min:N,max:N,cpu:N`, for example `min:4,max:12,cpu:65`. All three are required.
 pub fn hpa(value: &str) -> Result<HpaSpec, String> {
     let shape = "expected min:N,max:N,cpu:N, for example min:4,max:12,cpu:65";

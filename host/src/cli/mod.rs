@@ -17,7 +17,9 @@ Exit codes:
   2  bad input: a flag, a file, a planner file that is not a component, or a request the
      planner refused
   3  the planner failed: it imports what the host does not give, trapped, broke a limit, or
-     returned a plan the host refuses";
+     returned a plan the host refuses
+  5  the cluster: unreachable, a workload missing, a stale plan refused, a field-manager
+     conflict, or an action that failed (what was applied is recorded and printed)";
 
 /// Runs sandboxed WebAssembly planners and owns every side effect itself.
 #[derive(Debug, Parser)]
@@ -43,8 +45,66 @@ pub enum Command {
     /// Plan scaling for workloads of one namespace: replicas, requests and limits, HPA.
     #[command(after_help = EXIT_CODES)]
     Scale(ScaleArgs),
+    /// Write a snapshot of the live state of workloads (an ObservedState file).
+    #[command(after_help = EXIT_CODES)]
+    Observe(ObserveArgs),
+    /// Apply a plan to the cluster: refuses a stale plan, applies in order, stops at the first failure.
+    #[command(after_help = EXIT_CODES)]
+    Execute(ExecuteArgs),
     /// List the planners built into this binary.
     Planners,
+}
+
+/// Which cluster to talk to; by default the usual kubeconfig rules (`KUBECONFIG`,
+/// `~/.kube/config`, in-cluster).
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// A kubeconfig file to use instead of the usual rules.
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use instead of its current one.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+/// `planhost observe`.
+#[derive(Debug, Args)]
+pub struct ObserveArgs {
+    /// The namespace of the workloads.
+    #[arg(long)]
+    pub namespace: String,
+    /// A workload to read: KIND:NAME (Deployment:web); KIND:NAME:REPLICAS is taken too. Repeat for more.
+    #[arg(long = "workload", required = true, value_name = "KIND:NAME", value_parser = flags::workload_ref)]
+    pub workloads: Vec<WorkloadTarget>,
+    /// The file to write.
+    #[arg(long, default_value = "observed.yaml", value_name = "FILE")]
+    pub out: PathBuf,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// `planhost execute`.
+#[derive(Debug, Args)]
+pub struct ExecuteArgs {
+    /// The plan to apply (a plan.yaml written by `planhost scale`).
+    #[arg(long, value_name = "FILE")]
+    pub plan: PathBuf,
+    /// Apply even when the live state no longer matches the state the plan was made against.
+    #[arg(long)]
+    pub allow_stale: bool,
+    /// Take over fields that another field manager owns, instead of stopping.
+    #[arg(long)]
+    pub force_conflicts: bool,
+    /// After each change to a workload, wait until its controller has observed it.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits for each rollout.
+    #[arg(long, default_value = "5m", value_name = "DURATION", value_parser = flags::duration)]
+    pub wait_timeout: Duration,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 /// `planhost scale`: the flags of the original k8s scale planner.
@@ -74,12 +134,19 @@ pub struct ScaleArgs {
     /// Open a pull request with the plan for approval.
     #[arg(long)]
     pub apply: bool,
-    /// Plan against this snapshot of the live state (an ObservedState YAML file).
+    /// Plan against this snapshot of the live state (an ObservedState YAML file) instead of
+    /// reading the cluster.
     #[arg(long, value_name = "FILE")]
     pub observed: Option<PathBuf>,
     /// Write the artifacts here [default: .artifacts/infra-scale/TARGET/RUN].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Plan without reading the cluster, even when one is configured.
+    #[arg(long, conflicts_with = "observed")]
+    pub offline: bool,
+    /// The cluster the observed state is read from (when neither --observed nor --offline is given).
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
     /// A shipped planner's name or the path of a planner component (.wasm).
     #[arg(long, default_value = "k8s-scale", value_name = "NAME|FILE")]
     pub planner: String,

@@ -1,7 +1,12 @@
-//! The work behind each subcommand. Commands print nothing: they return the contract lines,
-//! and the binary prints them.
+//! The work behind each subcommand. Each writes its contract lines to the writer it is given
+//! (standard output in the binary) as the work happens; errors go back to the binary.
 
+pub mod execute;
+pub mod observe;
 pub mod scale;
+
+use std::future::Future;
+use std::io::Write;
 
 use crate::cli::{Cli, Command};
 use crate::planner::{CacheError, CompileCache, Runtime, RuntimeError, SHIPPED};
@@ -20,6 +25,9 @@ pub enum ExitStatus {
     /// The planner failed: it imports what the host does not give, trapped, broke a limit, or
     /// returned a plan the host refuses.
     PlannerFailed = 3,
+    /// The cluster: unreachable, a workload missing, a stale plan refused, a field-manager
+    /// conflict, or an action that failed.
+    ClusterFailed = 5,
 }
 
 /// Why a command failed.
@@ -28,9 +36,18 @@ pub enum CommandError {
     /// `scale` failed.
     #[error(transparent)]
     Scale(#[from] scale::ScaleError),
+    /// `observe` failed.
+    #[error(transparent)]
+    Observe(#[from] observe::ObserveError),
+    /// `execute` failed.
+    #[error(transparent)]
+    Execute(#[from] execute::ExecuteError),
     /// The compile cache given with `--cache-dir` cannot be used.
     #[error(transparent)]
     Cache(#[from] CacheError),
+    /// Standard output is gone.
+    #[error("cannot write to standard output")]
+    Output(#[from] std::io::Error),
 }
 
 impl CommandError {
@@ -38,22 +55,51 @@ impl CommandError {
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             CommandError::Scale(error) => error.exit_status(),
+            CommandError::Observe(error) => error.exit_status(),
+            CommandError::Execute(error) => error.exit_status(),
             CommandError::Cache(_) => ExitStatus::BadInput,
+            CommandError::Output(_) => ExitStatus::Failure,
         }
     }
 }
 
-/// Runs the command `cli` names and returns the lines for standard output.
-pub fn run(cli: &Cli) -> Result<Vec<String>, CommandError> {
+/// Runs the command `cli` names, writing its contract lines to `out`.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CommandError> {
     match &cli.command {
         Command::Scale(args) => {
             let runtime = Runtime::new(args.sandbox.limits(), compile_cache(cli)?).map_err(scale::ScaleError::from)?;
             let now = scale::planning_time()?;
             let outcome = scale::run(args, &scale::ScaleContext { runtime: &runtime, now })?;
-            Ok(outcome.contract_lines())
+            for line in outcome.contract_lines() {
+                writeln!(out, "{line}")?;
+            }
         }
-        Command::Planners => Ok(SHIPPED.iter().map(|planner| format!("{}\t{}", planner.name, planner.description)).collect()),
+        Command::Observe(args) => observe::run(args, out)?,
+        Command::Execute(args) => execute::run(args, out)?,
+        Command::Planners => {
+            for planner in SHIPPED {
+                writeln!(out, "{}\t{}", planner.name, planner.description)?;
+            }
+        }
     }
+    Ok(())
+}
+
+/// `error` and every cause after it, on one line: how planhost prints and records errors.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+/// Runs `work` to completion on a fresh single-threaded runtime (the cluster client is async).
+fn block_on<T>(work: impl Future<Output = T>) -> std::io::Result<T> {
+    let executor = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    Ok(executor.block_on(work))
 }
 
 /// The compile cache the flags ask for: none with `--no-cache`; `--cache-dir` must be usable;

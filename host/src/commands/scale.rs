@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::artifacts::{self, Artifacts, ArtifactsError};
 use crate::cli::ScaleArgs;
 use crate::plan::document::{API_VERSION, DocumentError, ObservedSnapshot, PlanMetadata, ScalePlanDocument, sha256_hex};
-use crate::plan::model::ScaleRequest;
+use crate::effects::cluster::{self, Cluster, ClusterConfig, ClusterError};
+use crate::plan::model::{ObservedState, ScaleRequest};
 use crate::plan::summary;
 use crate::planner::{LoadError, PlanFailure, PlannerSource, Runtime, RuntimeError, ShippedPlanner};
 
@@ -34,6 +35,12 @@ pub enum ScaleError {
     /// The `--observed` file is unusable.
     #[error("--observed")]
     Observed(#[source] DocumentError),
+    /// The cluster could not be read.
+    #[error(transparent)]
+    Cluster(ClusterError),
+    /// The async executor for the cluster client could not start.
+    #[error("cannot start the async executor")]
+    Executor(#[source] std::io::Error),
     /// The engine could not start.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
@@ -65,6 +72,9 @@ impl ScaleError {
             ScaleError::Planner(_) => ExitStatus::PlannerFailed,
             ScaleError::Plan(_) => ExitStatus::PlannerFailed,
             ScaleError::Runtime(RuntimeError::Cache(_)) => ExitStatus::BadInput,
+            ScaleError::Cluster(error) if error.is_config() => ExitStatus::BadInput,
+            ScaleError::Cluster(_) => ExitStatus::ClusterFailed,
+            ScaleError::Executor(_) => ExitStatus::Failure,
             ScaleError::Runtime(_) | ScaleError::Artifacts(_) => ExitStatus::Failure,
         }
     }
@@ -128,10 +138,7 @@ pub fn run(args: &ScaleArgs, context: &ScaleContext<'_>) -> Result<ScaleOutcome,
     if let Some(workload) = request.workloads.iter().find(|workload| workload.replicas > ceiling) {
         return Err(ScaleError::ReplicaCeiling { name: workload.name.clone(), replicas: workload.replicas, ceiling });
     }
-    let observed = match &args.observed {
-        Some(path) => Some(ObservedSnapshot::read(path).map_err(ScaleError::Observed)?.state),
-        None => None,
-    };
+    let observed = observed_state(args, &request)?;
 
     let source = planner_source(&args.planner);
     let planner = context.runtime.load(&source).map_err(|error| match error {
@@ -174,6 +181,27 @@ pub fn run(args: &ScaleArgs, context: &ScaleContext<'_>) -> Result<ScaleOutcome,
     let artifacts = artifacts::write(&dir, &plan_yaml, &summary_md)?;
     tracing::info!(plan_digest = %plan_digest, dir = %artifacts.dir.display(), "wrote plan artifacts");
     Ok(ScaleOutcome { artifacts, plan_digest })
+}
+
+/// The state to plan against: the `--observed` file; else the cluster, when one is configured
+/// and `--offline` is not given; else none (the planner then plans every requested value).
+fn observed_state(args: &ScaleArgs, request: &ScaleRequest) -> Result<Option<ObservedState>, ScaleError> {
+    if let Some(path) = &args.observed {
+        return Ok(Some(ObservedSnapshot::read(path).map_err(ScaleError::Observed)?.state));
+    }
+    let config = ClusterConfig { kubeconfig: args.cluster.kubeconfig.as_deref(), context: args.cluster.context.as_deref() };
+    if args.offline || !config.is_configured() {
+        tracing::info!("planning without observed state: no --observed file and {}", if args.offline { "--offline" } else { "no cluster configured" });
+        return Ok(None);
+    }
+    let workloads: Vec<_> = request.workloads.iter().map(|workload| (workload.kind, workload.name.clone())).collect();
+    let live = super::block_on(async {
+        let cluster = Cluster::connect(&config).await?;
+        cluster.observe(&request.namespace, &workloads).await
+    })
+    .map_err(ScaleError::Executor)?
+    .map_err(ScaleError::Cluster)?;
+    Ok(Some(cluster::observed_state(&request.namespace, &live)))
 }
 
 /// `--planner`: a shipped planner's name, else a file.

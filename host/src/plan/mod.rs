@@ -1,6 +1,8 @@
 //! The plan model, its YAML documents, its summary and the host's checks of it.
 
 pub mod document;
+pub mod drift;
+pub mod execution;
 pub mod kubectl;
 pub mod model;
 pub mod quantity;

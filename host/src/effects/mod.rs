@@ -1,0 +1,3 @@
+//! The side effects the host owns. Planners never call these; commands do.
+
+pub mod cluster;
