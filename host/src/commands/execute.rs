@@ -3,6 +3,7 @@
 //! Nothing is retried blindly: the first failure stops the run, and the record says exactly
 //! which actions were applied and how to undo them.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -125,11 +126,11 @@ async fn execute(args: &ExecuteArgs, plan: &ScalePlanDocument, text: &str, out: 
         humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     );
     let record_path = record_path(&args.plan);
+    let containers: HashMap<&str, &str> =
+        live.iter().map(|workload| (workload.observed.name.as_str(), workload.container.as_str())).collect();
     for action in in_execution_order(&plan.actions) {
-        let container = live
-            .iter()
-            .find(|workload| workload.observed.name == action.workload().name)
-            .map_or(action.workload().name.as_str(), |workload| workload.container.as_str());
+        let name = action.workload().name.as_str();
+        let container = containers.get(name).copied().unwrap_or(name);
         let mut outcome = cluster.apply(action, container, args.force_conflicts).await;
         if outcome.is_ok() && args.wait && matches!(action, Action::ScaleWorkload { .. } | Action::UpdateResources { .. }) {
             outcome = cluster.wait_for_rollout(action.workload(), args.wait_timeout).await;

@@ -1,6 +1,8 @@
 //! Drift: how the live state differs from the state a plan was made against. A plan whose
 //! state has drifted is stale, and executing it would act on assumptions that no longer hold.
 
+use std::collections::HashMap;
+
 use super::model::{HpaSpec, ObservedState, ObservedWorkload, Resources};
 
 /// Every difference between `planned` (the plan's snapshot) and `live`, one line each, for the
@@ -11,8 +13,9 @@ pub fn drift(planned: &ObservedState, live: &ObservedState) -> Vec<String> {
         changes.push(format!("namespace was {:?} when planned, is {:?} now", planned.namespace, live.namespace));
         return changes;
     }
+    let live: HashMap<&str, &ObservedWorkload> = live.workloads.iter().map(|workload| (workload.name.as_str(), workload)).collect();
     for before in &planned.workloads {
-        let Some(now) = live.workload(&before.name) else {
+        let Some(now) = live.get(before.name.as_str()) else {
             changes.push(format!("{} {}: existed when planned, is gone now", before.kind, before.name));
             continue;
         };

@@ -158,13 +158,6 @@ pub struct ObservedState {
     pub workloads: Vec<ObservedWorkload>,
 }
 
-impl ObservedState {
-    /// The observed workload of this name, if any.
-    pub fn workload(&self, name: &str) -> Option<&ObservedWorkload> {
-        self.workloads.iter().find(|workload| workload.name == name)
-    }
-}
-
 /// One change to the cluster, named as in the original system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]

@@ -1,5 +1,6 @@
 //! `SUMMARY.md`: the plan as a reviewer reads it in a pull request.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::document::ScalePlanDocument;
@@ -23,9 +24,20 @@ pub fn render(plan: &ScalePlanDocument, plan_digest: &str) -> String {
     let _ = writeln!(out, "| actions | {} |\n", plan.actions.len());
 
     let _ = writeln!(out, "## Workloads\n");
+    // Indexed once: a plan may hold thousands of workloads.
+    let observed: HashMap<&str, &ObservedWorkload> = plan
+        .observed
+        .iter()
+        .flat_map(|observed| &observed.workloads)
+        .map(|workload| (workload.name.as_str(), workload))
+        .collect();
+    let mut actions: HashMap<&str, Vec<&Action>> = HashMap::new();
+    for action in &plan.actions {
+        actions.entry(action.workload().name.as_str()).or_default().push(action);
+    }
     for target in &plan.request.workloads {
-        let before = plan.observed.as_ref().and_then(|observed| observed.workload(&target.name));
-        render_workload(&mut out, plan, target, before);
+        let name = target.name.as_str();
+        render_workload(&mut out, target, observed.get(name).copied(), actions.get(name).map_or(&[][..], Vec::as_slice));
     }
 
     if !plan.warnings.is_empty() {
@@ -61,7 +73,7 @@ pub fn render(plan: &ScalePlanDocument, plan_digest: &str) -> String {
 }
 
 /// One workload's table: every field before and after, changed values in bold.
-fn render_workload(out: &mut String, plan: &ScalePlanDocument, target: &WorkloadTarget, before: Option<&ObservedWorkload>) {
+fn render_workload(out: &mut String, target: &WorkloadTarget, before: Option<&ObservedWorkload>, actions: &[&Action]) {
     let mut rows: Vec<(&str, Option<String>, Option<String>)> = Vec::new();
     let observed = |value: Option<String>| match before {
         Some(_) => Some(value.unwrap_or_else(|| "not set".to_string())),
@@ -79,7 +91,7 @@ fn render_workload(out: &mut String, plan: &ScalePlanDocument, target: &Workload
     let mut hpa = (hpa_before, None);
     let mut undo = false;
 
-    for action in plan.actions.iter().filter(|action| action.workload().name == target.name) {
+    for action in actions {
         match action {
             Action::ScaleWorkload { replicas: wanted, .. } => replicas.1 = Some(wanted.to_string()),
             Action::UpdateResources { requests, limits, .. } => {

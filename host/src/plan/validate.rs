@@ -1,7 +1,9 @@
 //! The host's check of what a planner returned: a plan may touch only the request's namespace
 //! and workloads, within sane bounds. A plan that breaks a rule is refused whole.
 
-use super::model::{Action, HpaSpec, Plan, Resources, RollbackHint, ScaleRequest};
+use std::collections::HashMap;
+
+use super::model::{Action, HpaSpec, Plan, Resources, RollbackHint, ScaleRequest, WorkloadKind, WorkloadRef};
 use crate::limits::Limits;
 
 /// The most CPU one container may be given: 1024 cores.
@@ -60,10 +62,17 @@ pub fn validate(plan: &Plan, request: &ScaleRequest, limits: &Limits) -> Result<
         return Err(PlanViolation::TextTooLong { what: "warning", bytes: warning.len(), limit: limits.max_text_bytes });
     }
 
+    let mandate = Mandate {
+        namespace: &request.namespace,
+        workloads: request.workloads.iter().map(|target| (target.name.as_str(), target.kind)).collect(),
+        limits,
+    };
+    // Where each (action name, workload) pair was first seen, to refuse repeats.
+    let mut seen: HashMap<(&str, &WorkloadRef), usize> = HashMap::with_capacity(plan.actions.len());
     for (index, action) in plan.actions.iter().enumerate() {
         let position = || format!("action {}", index + 1);
-        check_action(action, request, limits).map_err(|reason| violation(position(), action, reason))?;
-        if let Some(earlier) = plan.actions[..index].iter().position(|earlier| same_target(earlier, action)) {
+        mandate.check(action).map_err(|reason| violation(position(), action, reason))?;
+        if let Some(earlier) = seen.insert((action.name(), action.workload()), index) {
             let reason = format!("repeats action {} on the same workload", earlier + 1);
             return Err(violation(position(), action, reason));
         }
@@ -72,7 +81,7 @@ pub fn validate(plan: &Plan, request: &ScaleRequest, limits: &Limits) -> Result<
         let position = format!("rollback hint {}", index + 1);
         match hint {
             RollbackHint::Restore { restore } => {
-                check_action(restore, request, limits).map_err(|reason| violation(position, restore, reason))?;
+                mandate.check(restore).map_err(|reason| violation(position, restore, reason))?;
             }
             RollbackHint::ApplyManifest { apply_manifest } => {
                 if let Err(reason) = check_manifest_name(apply_manifest, limits) {
@@ -88,23 +97,32 @@ fn violation(position: String, action: &Action, reason: String) -> PlanViolation
     PlanViolation::Action { position, action: format!("{} {}", action.name(), action.workload()), reason }
 }
 
-/// Two actions of the same name on the same workload.
-fn same_target(a: &Action, b: &Action) -> bool {
-    a.name() == b.name() && a.workload() == b.workload()
+/// What a planner may touch: the request's namespace and workloads, within the limits.
+struct Mandate<'a> {
+    namespace: &'a str,
+    /// The request's workloads by name.
+    workloads: HashMap<&'a str, WorkloadKind>,
+    limits: &'a Limits,
 }
 
-fn check_action(action: &Action, request: &ScaleRequest, limits: &Limits) -> Result<(), String> {
-    let workload = action.workload();
-    if workload.namespace != request.namespace {
-        return Err(format!("is outside the request's namespace {:?}", request.namespace));
-    }
-    match request.workloads.iter().find(|target| target.name == workload.name) {
-        None => return Err("names a workload the request does not name".to_string()),
-        Some(target) if target.kind != workload.kind => {
-            return Err(format!("names a {} that the request names as a {}", workload.kind, target.kind));
+impl Mandate<'_> {
+    fn check(&self, action: &Action) -> Result<(), String> {
+        let workload = action.workload();
+        if workload.namespace != self.namespace {
+            return Err(format!("is outside the request's namespace {:?}", self.namespace));
         }
-        Some(_) => {}
+        match self.workloads.get(workload.name.as_str()) {
+            None => return Err("names a workload the request does not name".to_string()),
+            Some(kind) if *kind != workload.kind => {
+                return Err(format!("names a {} that the request names as a {kind}", workload.kind));
+            }
+            Some(_) => {}
+        }
+        check_bounds(action, self.limits)
     }
+}
+
+fn check_bounds(action: &Action, limits: &Limits) -> Result<(), String> {
     match action {
         Action::ScaleWorkload { replicas, .. } if *replicas > limits.max_replicas => {
             Err(format!("asks for {replicas} replicas, above the ceiling of {}", limits.max_replicas))
@@ -161,7 +179,7 @@ fn check_manifest_name(name: &str, limits: &Limits) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::model::{WorkloadKind, WorkloadRef, WorkloadTarget};
+    use crate::plan::model::WorkloadTarget;
     use crate::plan::quantity::CpuMillis;
 
     fn request() -> ScaleRequest {

@@ -20,6 +20,8 @@ mod bindings {
 mod names;
 mod quantity;
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use bindings::planhost::planner::host_log::log;
 /// The WIT types, for callers of the native [`plan`] (the host's benchmark).
 pub use bindings::planhost::planner::types;
@@ -27,7 +29,7 @@ pub use bindings::planhost::planner::types;
 use types::{
     Action, ApplyHpa, HpaSpec, InvalidRequest, LogLevel, ObservedState, ObservedWorkload, Plan, PlanError,
     PlannerInfo, RequestField, ResourceSetting, Resources, RollbackHint, RolloutUndo, ScaleRequest,
-    ScaleWorkload, UpdateResources, WorkloadKind, WorkloadRef, WorkloadTarget,
+    ScaleWorkload, UpdateResources, WorkloadKind, WorkloadRef,
 };
 
 /// The component's export.
@@ -65,7 +67,7 @@ pub fn info() -> PlannerInfo {
 /// With an observed state only what changes becomes an action, and the hints restore the
 /// observed values. Actions come in the order they should run: resources, replicas, HPAs.
 pub fn plan(request: &ScaleRequest, observed: Option<&ObservedState>) -> Result<Plan, PlanError> {
-    check_request(request)?;
+    let settings = check_request(request)?;
     let observed = match observed {
         Some(state) => Some(match_observed(request, state)?),
         None => None,
@@ -83,8 +85,8 @@ pub fn plan(request: &ScaleRequest, observed: Option<&ObservedState>) -> Result<
             kind: target.kind,
             name: target.name.clone(),
         };
-        let wanted_requests = setting_for(&request.requests, &target.name);
-        let wanted_limits = setting_for(&request.limits, &target.name);
+        let wanted_requests = settings.requests.get(target.name.as_str()).copied();
+        let wanted_limits = settings.limits.get(target.name.as_str()).copied();
         let before = observed.as_ref().map(|workloads| workloads[index]);
         check_effective_resources(&target.name, wanted_requests, wanted_limits, before)?;
 
@@ -178,11 +180,11 @@ fn is_set(resources: &Resources) -> bool {
     resources.cpu_millis.is_some() || resources.memory_bytes.is_some()
 }
 
-fn setting_for<'a>(settings: &'a [ResourceSetting], workload: &str) -> Option<&'a Resources> {
-    settings
-        .iter()
-        .find(|setting| setting.workload == workload)
-        .map(|setting| &setting.resources)
+/// The requests and limits of a checked request, by workload name. B-trees rather than hash
+/// maps: a plan of 10,000 workloads needs an index, and a B-tree needs no random seed.
+struct Settings<'a> {
+    requests: BTreeMap<&'a str, &'a Resources>,
+    limits: BTreeMap<&'a str, &'a Resources>,
 }
 
 /// The wanted values that differ from the observed ones; the rest stay `None`.
@@ -231,8 +233,9 @@ fn invalid(field: RequestField, workload: Option<&str>, message: String) -> Plan
     PlanError::InvalidRequest(InvalidRequest { field, workload: workload.map(str::to_string), message })
 }
 
-/// Checks the request on its own, before any observed state is looked at.
-fn check_request(request: &ScaleRequest) -> Result<(), PlanError> {
+/// Checks the request on its own, before any observed state is looked at, and indexes its
+/// resource settings.
+fn check_request(request: &ScaleRequest) -> Result<Settings<'_>, PlanError> {
     if let Err(why) = names::check_label(&request.target) {
         return Err(invalid(RequestField::Target, None, format!("target {:?} {why}", request.target)));
     }
@@ -246,12 +249,13 @@ fn check_request(request: &ScaleRequest) -> Result<(), PlanError> {
     if request.workloads.is_empty() {
         return Err(invalid(RequestField::Workload, None, "no workload to plan for".to_string()));
     }
-    for (index, workload) in request.workloads.iter().enumerate() {
+    let mut declared = BTreeSet::new();
+    for workload in &request.workloads {
         let name = workload.name.as_str();
         if let Err(why) = names::check_subdomain(name) {
             return Err(invalid(RequestField::Workload, Some(name), format!("workload name {name:?} {why}")));
         }
-        if request.workloads[..index].iter().any(|earlier| earlier.name == workload.name) {
+        if !declared.insert(name) {
             return Err(invalid(
                 RequestField::Workload,
                 Some(name),
@@ -259,30 +263,33 @@ fn check_request(request: &ScaleRequest) -> Result<(), PlanError> {
             ));
         }
     }
-    check_settings(&request.requests, &request.workloads, RequestField::Requests)?;
-    check_settings(&request.limits, &request.workloads, RequestField::Limits)?;
+    let settings = Settings {
+        requests: check_settings(&request.requests, &declared, RequestField::Requests)?,
+        limits: check_settings(&request.limits, &declared, RequestField::Limits)?,
+    };
     if let Some(hpa) = &request.hpa {
         check_hpa(hpa)?;
     }
-    Ok(())
+    Ok(settings)
 }
 
-fn check_settings(
-    settings: &[ResourceSetting],
-    workloads: &[WorkloadTarget],
+fn check_settings<'a>(
+    settings: &'a [ResourceSetting],
+    declared: &BTreeSet<&str>,
     field: RequestField,
-) -> Result<(), PlanError> {
+) -> Result<BTreeMap<&'a str, &'a Resources>, PlanError> {
     let what = if field == RequestField::Requests { "requests" } else { "limits" };
-    for (index, setting) in settings.iter().enumerate() {
+    let mut by_workload = BTreeMap::new();
+    for setting in settings {
         let name = setting.workload.as_str();
-        if !workloads.iter().any(|workload| workload.name == name) {
+        if !declared.contains(name) {
             return Err(invalid(
                 field,
                 Some(name),
                 format!("{what} name workload {name:?}, which the request does not declare"),
             ));
         }
-        if settings[..index].iter().any(|earlier| earlier.workload == name) {
+        if by_workload.insert(name, &setting.resources).is_some() {
             return Err(invalid(field, Some(name), format!("{what} for {name} are given twice")));
         }
         if !is_set(&setting.resources) {
@@ -292,7 +299,7 @@ fn check_settings(
             return Err(invalid(field, Some(name), format!("{what} for {name} must be greater than zero")));
         }
     }
-    Ok(())
+    Ok(by_workload)
 }
 
 fn check_hpa(hpa: &HpaSpec) -> Result<(), PlanError> {
@@ -364,11 +371,13 @@ fn match_observed<'a>(
             ),
         ));
     }
+    let by_name: BTreeMap<&str, &ObservedWorkload> =
+        observed.workloads.iter().map(|workload| (workload.name.as_str(), workload)).collect();
     request
         .workloads
         .iter()
         .map(|target| {
-            let found = observed.workloads.iter().find(|workload| workload.name == target.name);
+            let found = by_name.get(target.name.as_str()).copied();
             match found {
                 Some(workload) if workload.kind == target.kind => Ok(workload),
                 Some(workload) => Err(invalid(

@@ -1,6 +1,7 @@
 //! The planner's rules, run natively on hand-made requests (which skip every host check).
 
 use super::*;
+use types::WorkloadTarget;
 
 fn request() -> ScaleRequest {
     ScaleRequest {
