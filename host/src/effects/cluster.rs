@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Container, PodTemplateSpec, ResourceRequirements};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, GroupVersionKind};
@@ -235,24 +236,24 @@ impl Cluster {
     }
 
     async fn generations(&self, workload: &WorkloadRef) -> Result<(i64, i64), ClusterError> {
-        let doing = || format!("reading the rollout of {workload}");
-        let (metadata, observed) = match workload.kind {
-            WorkloadKind::Deployment => {
-                let object = Api::<Deployment>::namespaced(self.client.clone(), &workload.namespace)
-                    .get(&workload.name)
-                    .await
-                    .map_err(|source| ClusterError::Api { doing: doing(), source })?;
-                (object.metadata, object.status.and_then(|status| status.observed_generation))
-            }
-            WorkloadKind::StatefulSet => {
-                let object = Api::<StatefulSet>::namespaced(self.client.clone(), &workload.namespace)
-                    .get(&workload.name)
-                    .await
-                    .map_err(|source| ClusterError::Api { doing: doing(), source })?;
-                (object.metadata, object.status.and_then(|status| status.observed_generation))
-            }
-        };
-        Ok((metadata.generation.unwrap_or(0), observed.unwrap_or(0)))
+        let view = self
+            .view(&workload.namespace, workload.kind, &workload.name)
+            .await
+            .map_err(|source| ClusterError::Api { doing: format!("reading the rollout of {workload}"), source })?
+            .ok_or_else(|| ClusterError::NotFound { kind: workload.kind, namespace: workload.namespace.clone(), name: workload.name.clone() })?;
+        Ok((view.generation, view.observed_generation))
+    }
+
+    /// What planhost reads of a Deployment or a StatefulSet, or `None` when it does not exist.
+    async fn view(&self, namespace: &str, kind: WorkloadKind, name: &str) -> Result<Option<WorkloadView>, kube::Error> {
+        Ok(match kind {
+            WorkloadKind::Deployment => Api::<Deployment>::namespaced(self.client.clone(), namespace).get_opt(name).await?.map(|object| {
+                WorkloadView::new(object.spec.replicas, object.spec.template, &object.metadata, object.status.and_then(|status| status.observed_generation))
+            }),
+            WorkloadKind::StatefulSet => Api::<StatefulSet>::namespaced(self.client.clone(), namespace).get_opt(name).await?.map(|object| {
+                WorkloadView::new(object.spec.replicas, object.spec.template, &object.metadata, object.status.and_then(|status| status.observed_generation))
+            }),
+        })
     }
 
     async fn apply_workload(&self, workload: &WorkloadRef, params: &PatchParams, body: Value) -> Result<(), kube::Error> {
@@ -278,23 +279,12 @@ impl Cluster {
     /// A workload's replicas and pod template, or `None` when it does not exist.
     async fn read_workload(&self, namespace: &str, kind: WorkloadKind, name: &str) -> Result<Option<(u32, PodTemplateSpec)>, ClusterError> {
         let doing = format!("reading {kind} {namespace}/{name}");
-        let api_error = |source| ClusterError::Api { doing: doing.clone(), source };
-        let found = match kind {
-            WorkloadKind::Deployment => Api::<Deployment>::namespaced(self.client.clone(), namespace)
-                .get_opt(name)
-                .await
-                .map_err(api_error)?
-                .map(|object| (object.spec.replicas, object.spec.template)),
-            WorkloadKind::StatefulSet => Api::<StatefulSet>::namespaced(self.client.clone(), namespace)
-                .get_opt(name)
-                .await
-                .map_err(api_error)?
-                .map(|object| (object.spec.replicas, object.spec.template)),
+        let Some(view) = self.view(namespace, kind, name).await.map_err(|source| ClusterError::Api { doing: doing.clone(), source })? else {
+            return Ok(None);
         };
-        let Some((replicas, template)) = found else { return Ok(None) };
         // The API server defaults an unset replica count to one.
-        let replicas = u32::try_from(replicas.unwrap_or(1)).map_err(|_| ClusterError::Shape(format!("{doing}: negative replicas")))?;
-        Ok(Some((replicas, template)))
+        let replicas = u32::try_from(view.replicas.unwrap_or(1)).map_err(|_| ClusterError::Shape(format!("{doing}: negative replicas")))?;
+        Ok(Some((replicas, view.template)))
     }
 
     async fn read_hpa(&self, namespace: &str, name: &str) -> Result<Option<HpaSpec>, ClusterError> {
@@ -305,6 +295,20 @@ impl Cluster {
 
     fn hpa_api(&self, namespace: &str) -> Api<DynamicObject> {
         Api::namespaced_with(self.client.clone(), namespace, &self.hpa)
+    }
+}
+
+/// The parts of a Deployment or StatefulSet planhost reads.
+struct WorkloadView {
+    replicas: Option<i32>,
+    template: PodTemplateSpec,
+    generation: i64,
+    observed_generation: i64,
+}
+
+impl WorkloadView {
+    fn new(replicas: Option<i32>, template: PodTemplateSpec, metadata: &ObjectMeta, observed_generation: Option<i64>) -> Self {
+        WorkloadView { replicas, template, generation: metadata.generation.unwrap_or(0), observed_generation: observed_generation.unwrap_or(0) }
     }
 }
 
