@@ -32,6 +32,7 @@ fn run_hostile(sandbox: &Sandbox, planner: &str, target: &str, flags: &[&str]) -
 #[case::waits_for_a_frozen_clock("clock-stall", &["--timeout=300ms"], "ran past its time limit of 300ms")]
 #[case::sleeps_in_a_host_call("sleeps-an-hour", &["--timeout=300ms"], "ran past its time limit of 300ms")]
 #[case::a_million_actions("million-actions", &["--memory-limit=1Gi"], "returned 1000000 actions, more than the limit of 10000")]
+#[case::more_actions_than_max_actions("honest", &["--max-actions=0"], "returned 1 actions, more than the limit of 0")]
 #[case::a_100_mib_string("huge-warning", &["--memory-limit=1Gi"], "returned a warning of 104857600 bytes, more than the limit of 4096")]
 #[case::another_namespace("other-namespace", &[], "action 1 (scale_workload Deployment kube-system/web) is outside the request's namespace \"assistant\"")]
 #[case::a_workload_not_in_the_request("unnamed-workload", &[], "action 1 (scale_workload Deployment assistant/payments) names a workload the request does not name")]
@@ -141,4 +142,16 @@ fn after_every_attack_the_same_runtime_plans_again() {
         let shipped_plan = shipped.plan(&runtime, &request("prod"), None).unwrap_or_else(|error| panic!("after {attack}: {error}"));
         assert_eq!(shipped_plan.actions.len(), 1, "after {attack}");
     }
+}
+
+#[test]
+fn a_planner_refusing_with_a_flood_of_text_is_cut_short_and_cleaned() {
+    let sandbox = Sandbox::new();
+    let output = run_hostile(&sandbox, "hostile", "long-refusal", &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let error = stderr.lines().find(|line| line.starts_with("error: --workload: ")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(error.len() < 4096 + 512, "an error line of {} bytes", error.len());
+    assert!(error.contains('…'), "{error}");
+    assert!(!stderr.contains('\u{1b}'), "a terminal escape reached standard error");
 }

@@ -13,6 +13,7 @@
 //! | `huge-warning` | returns a 100 MiB string |
 //! | `other-namespace`, `unnamed-workload`, `replicas-above-ceiling`, `absurd-quantity`, `escaping-hint` | returns actions outside its mandate |
 //! | `rude-log` | floods the log with terminal escapes |
+//! | `long-refusal` | refuses the request with a 1 MiB message full of terminal escapes |
 //!
 //! Networking is the `imports-sockets` guest's: a component that imports it is refused at load.
 //! Any other target gets an honest one-action plan, so a test can show the host still works.
@@ -30,8 +31,8 @@ use std::hint::black_box;
 
 use bindings::planhost::planner::host_log::log;
 use bindings::planhost::planner::types::{
-    Action, LogLevel, ObservedState, Plan, PlanError, PlannerInfo, Resources, RollbackHint, ScaleRequest, ScaleWorkload,
-    UpdateResources, WorkloadKind, WorkloadRef,
+    Action, InvalidRequest, LogLevel, ObservedState, Plan, PlanError, PlannerInfo, RequestField, Resources, RollbackHint,
+    ScaleRequest, ScaleWorkload, UpdateResources, WorkloadKind, WorkloadRef,
 };
 
 struct Hostile;
@@ -100,6 +101,11 @@ impl bindings::Guest for Hostile {
                 rollback_hints: vec![RollbackHint::ApplyManifest("../../../etc/kubernetes/admin.yaml".to_string())],
                 warnings: Vec::new(),
             }),
+            "long-refusal" => Err(PlanError::InvalidRequest(InvalidRequest {
+                field: RequestField::Workload,
+                workload: None,
+                message: "\u{1b}[2J".repeat(1 << 18),
+            })),
             "rude-log" => {
                 for line in 0..10_000 {
                     log(LogLevel::Warn, &format!("\u{1b}[2J\u{1b}[31mline {line}: {}", "spam ".repeat(1000)));

@@ -282,7 +282,8 @@ impl ScalePlannerComponent {
             bindings.call_info(&mut store).await
         });
         let info = self.finish(runtime, &store, outcome)?;
-        Ok((printable(&info.name), printable(&info.version)))
+        let limit = runtime.limits().max_text_bytes;
+        Ok((bounded(&info.name, limit), bounded(&info.version, limit)))
     }
 
     /// Plans `request` against `observed`, then checks the plan against the request.
@@ -300,11 +301,12 @@ impl ScalePlannerComponent {
                 return Err(PlanFailure::InvalidRequest {
                     planner: self.label.clone(),
                     flag: flag_of(invalid.field),
-                    message: printable(&invalid.message),
+                    message: bounded(&invalid.message, runtime.limits().max_text_bytes),
                 });
             }
             Err(PlanError::Unsupported(message)) => {
-                return Err(PlanFailure::Unsupported { planner: self.label.clone(), message: printable(&message) });
+                let message = bounded(&message, runtime.limits().max_text_bytes);
+                return Err(PlanFailure::Unsupported { planner: self.label.clone(), message });
             }
         };
         validate(&plan, request, runtime.limits()).map_err(|violation| PlanFailure::Refused { planner: self.label.clone(), violation })?;
@@ -346,6 +348,18 @@ impl ScalePlannerComponent {
             None => CallError::Trap { planner, trap: printable(&format!("{error:#}")), stderr: store.data().stderr() },
         })
     }
+}
+
+/// Text from a planner as the host shows it: control characters replaced, and cut to `limit`
+/// bytes, so that a planner's name or message cannot flood a terminal or a plan.
+fn bounded(text: &str, limit: usize) -> String {
+    let mut text = printable(text);
+    if text.len() > limit {
+        let cut = (0..=limit).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
 }
 
 /// The command-line flag a part of the request comes from.

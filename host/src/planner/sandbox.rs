@@ -122,12 +122,7 @@ impl GuestLog {
             return;
         }
         self.lines_left -= 1;
-        let mut line = printable(message);
-        if line.len() > LOG_LINE_BYTES {
-            let cut = (0..=LOG_LINE_BYTES).rev().find(|&at| line.is_char_boundary(at)).unwrap_or(0);
-            line.truncate(cut);
-            line.push('…');
-        }
+        let line = super::bounded(message, LOG_LINE_BYTES);
         let planner = self.planner.as_str();
         match level {
             LogLevel::Debug => tracing::debug!(planner, "{line}"),
