@@ -124,7 +124,8 @@ fn after_every_attack_the_same_runtime_plans_again() {
     let hostile = runtime.load(&PlannerSource::File(guest("hostile"))).expect("the hostile planner loads");
     let shipped = runtime.load(&PlannerSource::Shipped(ShippedPlanner::named("k8s-scale").unwrap())).expect("k8s-scale loads");
 
-    let attacks: [(&str, fn(&PlanFailure) -> bool); 7] = [
+    type Expected = fn(&PlanFailure) -> bool;
+    let attacks: [(&str, Expected); 7] = [
         ("endless-loop", |failure| matches!(failure, PlanFailure::Call(CallError::Timeout { .. }))),
         ("sleeps-an-hour", |failure| matches!(failure, PlanFailure::Call(CallError::Timeout { .. }))),
         ("memory-bomb", |failure| matches!(failure, PlanFailure::Call(CallError::Memory { limit, .. }) if *limit == 64 << 20)),

@@ -1,6 +1,8 @@
 //! The `planhost` binary: parses the command line, runs the command, prints the contract lines
 //! on standard output, and prints any error, with its whole chain, once on standard error.
 
+#![allow(clippy::result_large_err, reason = "an error ends the process")]
+
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 

@@ -140,7 +140,7 @@ fn parse_scaled(text: &str, unit_exponent: u32, unit: &'static str) -> Result<u6
 impl fmt::Display for CpuMillis {
     /// Whole cores plain (`2`), the rest in millicores (`1500m`), as `kubectl` shows them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 % 1000 == 0 { write!(f, "{}", self.0 / 1000) } else { write!(f, "{}m", self.0) }
+        if self.0.is_multiple_of(1000) { write!(f, "{}", self.0 / 1000) } else { write!(f, "{}m", self.0) }
     }
 }
 
@@ -160,11 +160,11 @@ impl fmt::Display for MemoryBytes {
         let binary = BINARY_SUFFIXES
             .iter()
             .rev()
-            .find(|(_, power)| bytes != 0 && bytes % (1u64 << power) == 0)
+            .find(|(_, power)| bytes != 0 && bytes.is_multiple_of(1u64 << power))
             .map(|(suffix, power)| format!("{}{suffix}", bytes >> power));
         let decimal = DECIMAL
             .iter()
-            .find(|(_, unit)| bytes != 0 && bytes % unit == 0)
+            .find(|(_, unit)| bytes != 0 && bytes.is_multiple_of(*unit))
             .map(|(suffix, unit)| format!("{}{suffix}", bytes / unit));
         let shortest = [binary, decimal]
             .into_iter()

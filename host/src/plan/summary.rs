@@ -75,19 +75,13 @@ pub fn render(plan: &ScalePlanDocument, plan_digest: &str) -> String {
 /// One workload's table: every field before and after, changed values in bold.
 fn render_workload(out: &mut String, target: &WorkloadTarget, before: Option<&ObservedWorkload>, actions: &[&Action]) {
     let mut rows: Vec<(&str, Option<String>, Option<String>)> = Vec::new();
-    let observed = |value: Option<String>| match before {
-        Some(_) => Some(value.unwrap_or_else(|| "not set".to_string())),
-        None => None,
-    };
+    let observed = |value: Option<String>| before.map(|_| value.unwrap_or_else(|| "not set".to_string()));
     let mut replicas = (observed(before.map(|b| b.replicas.to_string())), None);
     let mut cpu_request = (observed(before.and_then(|b| b.requests.cpu).map(|q| q.to_string())), None);
     let mut memory_request = (observed(before.and_then(|b| b.requests.memory).map(|q| q.to_string())), None);
     let mut cpu_limit = (observed(before.and_then(|b| b.limits.cpu).map(|q| q.to_string())), None);
     let mut memory_limit = (observed(before.and_then(|b| b.limits.memory).map(|q| q.to_string())), None);
-    let hpa_before = match before {
-        Some(before) => Some(describe_hpa(before.hpa.as_ref())),
-        None => None,
-    };
+    let hpa_before = before.map(|before| describe_hpa(before.hpa.as_ref()));
     let mut hpa = (hpa_before, None);
     let mut undo = false;
 

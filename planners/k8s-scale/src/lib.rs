@@ -331,7 +331,9 @@ fn check_effective_resources(
     };
     let observed_requests = before.map(|before| &before.requests);
     let observed_limits = before.map(|before| &before.limits);
-    let pairs: [(&str, fn(&Resources) -> Option<u64>, fn(u64) -> String); 2] = [
+    type Pick = fn(&Resources) -> Option<u64>;
+    type Format = fn(u64) -> String;
+    let pairs: [(&str, Pick, Format); 2] = [
         ("cpu", |r| r.cpu_millis, quantity::cpu),
         ("memory", |r| r.memory_bytes, quantity::memory),
     ];

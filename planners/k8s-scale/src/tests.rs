@@ -109,7 +109,8 @@ fn replicas_outside_the_hpa_range_are_a_warning() {
 
 #[test]
 fn hand_made_requests_that_skip_the_host_checks_are_refused() {
-    let cases: [(&str, fn(&mut ScaleRequest), RequestField, &str); 8] = [
+    type Change = fn(&mut ScaleRequest);
+    let cases: [(&str, Change, RequestField, &str); 8] = [
         ("target", |r| r.target = "../etc".into(), RequestField::Target, "DNS-1123"),
         ("namespace", |r| r.namespace = String::new(), RequestField::Namespace, "is empty"),
         ("no workload", |r| r.workloads.clear(), RequestField::Workload, "no workload"),
