@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::cli::ExecuteArgs;
-use crate::effects::cluster::{Cluster, ClusterConfig, ClusterError, observed_state};
+use crate::effects::cluster::{Cluster, ClusterError, observed_state};
 use crate::plan::document::{DocumentError, ScalePlanDocument, sha256_hex};
 use crate::plan::drift::drift;
 use crate::plan::execution::{ExecutionRecord, FailedAction};
@@ -99,12 +99,10 @@ pub fn run(args: &ExecuteArgs, out: &mut dyn Write) -> Result<(), ExecuteError> 
 }
 
 async fn execute(args: &ExecuteArgs, plan: &ScalePlanDocument, text: &str, out: &mut dyn Write) -> Result<(), ExecuteError> {
-    let config = ClusterConfig { kubeconfig: args.cluster.kubeconfig.as_deref(), context: args.cluster.context.as_deref() };
-    let cluster = Cluster::connect(&config).await.map_err(ExecuteError::Cluster)?;
+    let cluster = Cluster::connect(&super::cluster_config(&args.cluster)).await.map_err(ExecuteError::Cluster)?;
     let namespace = &plan.metadata.namespace;
-    let workloads: Vec<_> = plan.request.workloads.iter().map(|workload| (workload.kind, workload.name.clone())).collect();
     // A workload gone since planning is drift, reported by the stale check below.
-    let live = cluster.observe_existing(namespace, &workloads).await.map_err(ExecuteError::Cluster)?;
+    let live = cluster.observe_existing(namespace, &plan.request.workloads).await.map_err(ExecuteError::Cluster)?;
 
     match &plan.observed {
         Some(planned) => {

@@ -8,7 +8,8 @@ pub mod scale;
 use std::future::Future;
 use std::io::Write;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, ClusterArgs, Command};
+use crate::effects::cluster::ClusterConfig;
 use crate::planner::{CacheError, CompileCache, Runtime, RuntimeError, SHIPPED};
 
 /// The documented exit statuses of `planhost`.
@@ -83,6 +84,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CommandError> {
         }
     }
     Ok(())
+}
+
+/// The cluster that `--kubeconfig` and `--context` name.
+fn cluster_config(args: &ClusterArgs) -> ClusterConfig<'_> {
+    ClusterConfig { kubeconfig: args.kubeconfig.as_deref(), context: args.context.as_deref() }
 }
 
 /// `error` and every cause after it, on one line: how planhost prints and records errors.

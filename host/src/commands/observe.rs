@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::cli::ObserveArgs;
-use crate::effects::cluster::{Cluster, ClusterConfig, ClusterError, observed_state};
+use crate::effects::cluster::{Cluster, ClusterError, observed_state};
 use crate::plan::document::{API_VERSION, ObservedSnapshot};
 
 use super::ExitStatus;
@@ -40,11 +40,10 @@ impl ObserveError {
 /// Writes the snapshot and prints `observed_yaml=FILE`, then `succeeded`.
 pub fn run(args: &ObserveArgs, out: &mut dyn Write) -> Result<(), ObserveError> {
     let write_error = |source| ObserveError::Write { path: args.out.display().to_string(), source };
-    let config = ClusterConfig { kubeconfig: args.cluster.kubeconfig.as_deref(), context: args.cluster.context.as_deref() };
-    let workloads: Vec<_> = args.workloads.iter().map(|workload| (workload.kind, workload.name.clone())).collect();
+    let config = super::cluster_config(&args.cluster);
     let state = super::block_on(async {
         let cluster = Cluster::connect(&config).await?;
-        let live = cluster.observe(&args.namespace, &workloads).await?;
+        let live = cluster.observe(&args.namespace, &args.workloads).await?;
         Ok::<_, ClusterError>(observed_state(&args.namespace, &live))
     })
     .map_err(write_error)??;

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::artifacts::{self, Artifacts, ArtifactsError};
 use crate::cli::ScaleArgs;
 use crate::plan::document::{API_VERSION, DocumentError, ObservedSnapshot, PlanMetadata, ScalePlanDocument, sha256_hex};
-use crate::effects::cluster::{self, Cluster, ClusterConfig, ClusterError};
+use crate::effects::cluster::{self, Cluster, ClusterError};
 use crate::plan::model::{ObservedState, ScaleRequest};
 use crate::plan::summary;
 use crate::planner::{LoadError, PlanFailure, PlannerSource, Runtime, RuntimeError, ShippedPlanner};
@@ -189,15 +189,14 @@ fn observed_state(args: &ScaleArgs, request: &ScaleRequest) -> Result<Option<Obs
     if let Some(path) = &args.observed {
         return Ok(Some(ObservedSnapshot::read(path).map_err(ScaleError::Observed)?.state));
     }
-    let config = ClusterConfig { kubeconfig: args.cluster.kubeconfig.as_deref(), context: args.cluster.context.as_deref() };
+    let config = super::cluster_config(&args.cluster);
     if args.offline || !config.is_configured() {
         tracing::info!("planning without observed state: no --observed file and {}", if args.offline { "--offline" } else { "no cluster configured" });
         return Ok(None);
     }
-    let workloads: Vec<_> = request.workloads.iter().map(|workload| (workload.kind, workload.name.clone())).collect();
     let live = super::block_on(async {
         let cluster = Cluster::connect(&config).await?;
-        cluster.observe(&request.namespace, &workloads).await
+        cluster.observe(&request.namespace, &request.workloads).await
     })
     .map_err(ScaleError::Executor)?
     .map_err(ScaleError::Cluster)?;

@@ -18,7 +18,7 @@ use kube::core::{ApiResource, GroupVersionKind};
 use kube::{Client, Config};
 use serde_json::{Value, json};
 
-use crate::plan::model::{Action, HpaSpec, ObservedState, ObservedWorkload, Resources, WorkloadKind, WorkloadRef};
+use crate::plan::model::{Action, HpaSpec, ObservedState, ObservedWorkload, Resources, WorkloadKind, WorkloadRef, WorkloadTarget};
 use crate::plan::quantity::{CpuMillis, MemoryBytes};
 
 /// The field manager every change is applied under.
@@ -145,18 +145,22 @@ impl Cluster {
     }
 
     /// Reads each named workload of `namespace` and its autoscaler; a missing one is an error.
-    pub async fn observe(&self, namespace: &str, workloads: &[(WorkloadKind, String)]) -> Result<Vec<LiveWorkload>, ClusterError> {
+    pub async fn observe(&self, namespace: &str, workloads: &[WorkloadTarget]) -> Result<Vec<LiveWorkload>, ClusterError> {
         let live = self.observe_existing(namespace, workloads).await?;
-        match workloads.iter().find(|(_, name)| !live.iter().any(|workload| workload.observed.name == *name)) {
-            Some((kind, name)) => Err(ClusterError::NotFound { kind: *kind, namespace: namespace.to_string(), name: name.clone() }),
+        // `live` keeps the order of `workloads`, so the first gap is the first missing one.
+        let missing = workloads.iter().zip(live.iter().map(Some).chain(std::iter::repeat(None))).find(|(wanted, found)| {
+            found.is_none_or(|found| found.observed.name != wanted.name)
+        });
+        match missing {
+            Some((wanted, _)) => Err(ClusterError::NotFound { kind: wanted.kind, namespace: namespace.to_string(), name: wanted.name.clone() }),
             None => Ok(live),
         }
     }
 
     /// Reads those of the named workloads that exist, and their autoscalers.
-    pub async fn observe_existing(&self, namespace: &str, workloads: &[(WorkloadKind, String)]) -> Result<Vec<LiveWorkload>, ClusterError> {
+    pub async fn observe_existing(&self, namespace: &str, workloads: &[WorkloadTarget]) -> Result<Vec<LiveWorkload>, ClusterError> {
         let mut live = Vec::with_capacity(workloads.len());
-        for (kind, name) in workloads {
+        for WorkloadTarget { kind, name, .. } in workloads {
             let Some((replicas, template)) = self.read_workload(namespace, *kind, name).await? else { continue };
             let container = pick_container(&template, name)
                 .ok_or_else(|| ClusterError::Shape(format!("{kind} {namespace}/{name} has no containers")))?;
