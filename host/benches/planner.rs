@@ -28,7 +28,8 @@ use planhost::planner::{CompileCache, PlannerSource, Runtime, ShippedPlanner};
 const NAMESPACE: &str = "bench";
 const TARGET: &str = "bench";
 const SIZES: [usize; 2] = [2, 10_000];
-/// From this many workloads on, one call takes seconds: fewer, flat samples keep the run short.
+/// From this many workloads on, one call is thousands of times a small one: fewer, flat samples
+/// keep the whole run to a few minutes on 2 cores.
 const LARGE: usize = 1_000;
 
 /// Every value one workload has and wants, so the host and native inputs are the same data.
@@ -178,8 +179,8 @@ fn planner(criterion: &mut Criterion) {
             group.sampling_mode(SamplingMode::Flat);
         }
         // Each call's plan is checked (a length compare, lost in the noise) rather than one call
-        // beforehand: test mode then runs the slow 10,000 case once, not twice, and a limit or a
-        // planner change that cuts the plan short still fails the bench instead of timing an error.
+        // beforehand: test mode then runs the 10,000 case once, not twice, and a limit or a planner
+        // change that cuts the plan short still fails the bench instead of timing an error.
         group.bench_with_input(BenchmarkId::new("wasm", size), &(&request, &observed), |b, (request, observed)| {
             b.iter(|| {
                 let plan = component.plan(&runtime, black_box(request), Some(black_box(observed))).expect("wasm plan");
