@@ -6,7 +6,7 @@ mod components;
 use std::path::{Path, PathBuf};
 
 /// The shipped planners: package name, and the environment variable that carries its path.
-const SHIPPED: &[(&str, &str)] = &[("k8s-scale", "PLANHOST_K8S_SCALE_WASM")];
+const SHIPPED: &[(&str, &str)] = &[("k8s-scale", "PLANHOST_K8S_SCALE_WASM"), ("rollback", "PLANHOST_ROLLBACK_WASM")];
 
 fn main() {
     // Without the host feature there is no runtime to embed the planners in.

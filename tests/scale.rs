@@ -274,5 +274,7 @@ fn a_planner_that_traps_or_breaks_a_limit_exits_3_and_writes_nothing(
 #[test]
 fn planners_lists_the_shipped_planners() {
     let output = Sandbox::new().planhost().arg("planners").assert().success().get_output().clone();
-    assert!(String::from_utf8_lossy(&output.stdout).starts_with("k8s-scale\t"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let names: Vec<String> = stdout.lines().map(|line| line.split('\t').take(2).collect::<Vec<_>>().join(" ")).collect();
+    assert_eq!(names, ["k8s-scale scale-planner", "rollback rollback-planner"]);
 }

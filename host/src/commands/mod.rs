@@ -79,7 +79,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CommandError> {
         Command::Execute(args) => execute::run(args, out)?,
         Command::Planners => {
             for planner in SHIPPED {
-                writeln!(out, "{}\t{}", planner.name, planner.description)?;
+                writeln!(out, "{}\t{}\t{}", planner.name, planner.world, planner.description)?;
             }
         }
     }

@@ -259,6 +259,21 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
+/// A plan that ran, as a rollback planner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutedPlan {
+    /// The plan's target.
+    pub target: String,
+    /// The plan's namespace.
+    pub namespace: String,
+    /// The actions it applied.
+    pub actions: Vec<Action>,
+    /// Its rollback hints.
+    pub rollback_hints: Vec<RollbackHint>,
+    /// The state before it ran; `None` for plans written by the old scripts.
+    pub before: Option<ObservedState>,
+}
+
 /// Who planned, for the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,6 +9,19 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
+/// The `rollback-planner` world, sharing the types and the log import generated above.
+pub mod rollback {
+    wasmtime::component::bindgen!({
+        world: "rollback-planner",
+        path: "../wit",
+        exports: { default: async },
+        with: {
+            "planhost:planner/types": super::planhost::planner::types,
+            "planhost:planner/host-log": super::planhost::planner::host_log,
+        },
+    });
+}
+
 use planhost::planner::types as wit;
 
 use crate::plan::model;
@@ -150,6 +163,53 @@ impl From<wit::Plan> for model::Plan {
             actions: plan.actions.into_iter().map(Into::into).collect(),
             rollback_hints: plan.rollback_hints.into_iter().map(Into::into).collect(),
             warnings: plan.warnings,
+        }
+    }
+}
+
+impl From<&model::WorkloadRef> for wit::WorkloadRef {
+    fn from(workload: &model::WorkloadRef) -> Self {
+        wit::WorkloadRef { namespace: workload.namespace.clone(), kind: workload.kind.into(), name: workload.name.clone() }
+    }
+}
+
+impl From<&model::Action> for wit::Action {
+    fn from(action: &model::Action) -> Self {
+        match action {
+            model::Action::ScaleWorkload { workload, replicas } => {
+                wit::Action::ScaleWorkload(wit::ScaleWorkload { workload: workload.into(), replicas: *replicas })
+            }
+            model::Action::UpdateResources { workload, requests, limits } => wit::Action::UpdateResources(wit::UpdateResources {
+                workload: workload.into(),
+                requests: requests.into(),
+                limits: limits.into(),
+            }),
+            model::Action::ApplyHpa { workload, hpa } => wit::Action::ApplyHpa(wit::ApplyHpa { workload: workload.into(), spec: (*hpa).into() }),
+            model::Action::DeleteHpa { workload } => wit::Action::DeleteHpa(workload.into()),
+            model::Action::RolloutUndo { workload, to_revision } => {
+                wit::Action::RolloutUndo(wit::RolloutUndo { workload: workload.into(), to_revision: *to_revision })
+            }
+        }
+    }
+}
+
+impl From<&model::RollbackHint> for wit::RollbackHint {
+    fn from(hint: &model::RollbackHint) -> Self {
+        match hint {
+            model::RollbackHint::Restore { restore } => wit::RollbackHint::Restore(restore.into()),
+            model::RollbackHint::ApplyManifest { apply_manifest } => wit::RollbackHint::ApplyManifest(apply_manifest.clone()),
+        }
+    }
+}
+
+impl From<&model::ExecutedPlan> for wit::ExecutedPlan {
+    fn from(executed: &model::ExecutedPlan) -> Self {
+        wit::ExecutedPlan {
+            target: executed.target.clone(),
+            namespace: executed.namespace.clone(),
+            actions: executed.actions.iter().map(Into::into).collect(),
+            rollback_hints: executed.rollback_hints.iter().map(Into::into).collect(),
+            before: executed.before.as_ref().map(Into::into),
         }
     }
 }

@@ -15,13 +15,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
 use wasmtime::{Config, Engine, Store, Trap};
 
 use crate::limits::Limits;
 use crate::plan::document::sha256_hex;
-use crate::plan::model::{ObservedState, Plan, PlannerRecord, ScaleRequest};
+use crate::plan::model::{ExecutedPlan, ObservedState, Plan, PlannerRecord, ScaleRequest};
 use crate::plan::validate::{PlanViolation, validate};
+use bindings::rollback::RollbackPlannerPre;
 use bindings::{PlanError, RequestField, ScalePlanner, ScalePlannerPre};
 pub use cache::{CacheError, CompileCache};
 use sandbox::{GuestState, printable};
@@ -69,10 +70,12 @@ pub enum LoadError {
         source: WasmtimeError,
     },
     /// The component needs something the host does not give, or lacks the planner exports.
-    #[error("planner {planner} does not fit the scale-planner world (planhost:planner@0.1.0)")]
+    #[error("planner {planner} does not fit the {world} world (planhost:planner@0.1.0)")]
     Link {
         /// The planner.
         planner: String,
+        /// The world it was loaded as.
+        world: &'static str,
         /// What the linker said, naming the import or export.
         #[source]
         source: WasmtimeError,
@@ -218,8 +221,27 @@ impl Runtime {
         &self.limits
     }
 
-    /// Loads a planner: compiles it (or takes it from the cache), links it, and asks who it is.
+    /// Loads a scale planner: compiles it (or takes it from the cache), links it, and asks who
+    /// it is.
     pub fn load(&self, source: &PlannerSource) -> Result<ScalePlannerComponent, LoadError> {
+        let (mut sandboxed, instance_pre) = self.prepare(source, "scale-planner")?;
+        let link_error = sandboxed.link_error("scale-planner");
+        let planner = ScalePlannerComponent { pre: ScalePlannerPre::new(instance_pre).map_err(link_error)?, sandboxed: sandboxed.clone() };
+        sandboxed.record_info(planner.info(self))?;
+        Ok(ScalePlannerComponent { sandboxed, ..planner })
+    }
+
+    /// Loads a rollback planner, as [`Runtime::load`] does a scale planner.
+    pub fn load_rollback(&self, source: &PlannerSource) -> Result<RollbackPlannerComponent, LoadError> {
+        let (mut sandboxed, instance_pre) = self.prepare(source, "rollback-planner")?;
+        let link_error = sandboxed.link_error("rollback-planner");
+        let planner = RollbackPlannerComponent { pre: RollbackPlannerPre::new(instance_pre).map_err(link_error)?, sandboxed: sandboxed.clone() };
+        sandboxed.record_info(planner.info(self))?;
+        Ok(RollbackPlannerComponent { sandboxed, ..planner })
+    }
+
+    /// Reads, compiles (or takes from the cache) and links a component of `world`.
+    fn prepare(&self, source: &PlannerSource, world: &'static str) -> Result<(Sandboxed, InstancePre<GuestState>), LoadError> {
         let (label, bytes) = match source {
             PlannerSource::Shipped(planner) => (planner.name.to_string(), std::borrow::Cow::Borrowed(planner.wasm)),
             PlannerSource::File(path) => {
@@ -232,19 +254,9 @@ impl Runtime {
             planner: label.clone(),
             source: error.into_boxed_dyn_error(),
         })?;
-        let link_error = |error: wasmtime::Error| LoadError::Link { planner: label.clone(), source: error.into_boxed_dyn_error() };
-        let instance_pre = self.linker.instantiate_pre(&component).map_err(link_error)?;
-        let pre = ScalePlannerPre::new(instance_pre).map_err(link_error)?;
-        let mut planner = ScalePlannerComponent {
-            label: label.clone(),
-            pre,
-            record: PlannerRecord { name: label.clone(), version: String::new(), sha256 },
-        };
-        let (name, version) = planner.info(self).map_err(|source| LoadError::Info { planner: label.clone(), source })?;
-        tracing::debug!(planner = %planner.label, %name, %version, "loaded planner");
-        planner.record.name = name;
-        planner.record.version = version;
-        Ok(planner)
+        let sandboxed = Sandboxed { record: PlannerRecord { name: label.clone(), version: String::new(), sha256 }, label };
+        let instance_pre = self.linker.instantiate_pre(&component).map_err(sandboxed.link_error(world))?;
+        Ok((sandboxed, instance_pre))
     }
 
     /// Drives `call` to its end, or gives up on it once the wall-time limit has passed: the
@@ -261,56 +273,25 @@ impl Runtime {
     }
 }
 
-/// A loaded `scale-planner` component, ready to be instantiated for each call.
-pub struct ScalePlannerComponent {
+/// What every loaded planner has, whatever its world: how errors name it, and its record.
+#[derive(Clone)]
+struct Sandboxed {
     label: String,
-    pre: ScalePlannerPre<GuestState>,
     record: PlannerRecord,
 }
 
-impl ScalePlannerComponent {
-    /// Name, version and digest of the planner, for the plan's record.
-    pub fn record(&self) -> &PlannerRecord {
-        &self.record
+impl Sandboxed {
+    fn link_error(&self, world: &'static str) -> impl Fn(wasmtime::Error) -> LoadError + use<> {
+        let planner = self.label.clone();
+        move |error| LoadError::Link { planner: planner.clone(), world, source: error.into_boxed_dyn_error() }
     }
 
-    /// Asks the planner its name and version, on a fresh instance: the cheapest whole call.
-    pub fn info(&self, runtime: &Runtime) -> Result<(String, String), CallError> {
-        let mut store = self.new_store(runtime);
-        let outcome = runtime.run_bounded(async {
-            let bindings = self.pre.instantiate_async(&mut store).await?;
-            bindings.call_info(&mut store).await
-        });
-        let info = self.finish(runtime, &store, outcome)?;
-        let limit = runtime.limits().max_text_bytes;
-        Ok((bounded(&info.name, limit), bounded(&info.version, limit)))
-    }
-
-    /// Plans `request` against `observed`, then checks the plan against the request.
-    pub fn plan(&self, runtime: &Runtime, request: &ScaleRequest, observed: Option<&ObservedState>) -> Result<Plan, PlanFailure> {
-        let wit_request = request.into();
-        let wit_observed = observed.map(Into::into);
-        let mut store = self.new_store(runtime);
-        let outcome = runtime.run_bounded(async {
-            let bindings = self.pre.instantiate_async(&mut store).await?;
-            bindings.call_plan(&mut store, &wit_request, wit_observed.as_ref()).await
-        });
-        let plan: Plan = match self.finish(runtime, &store, outcome)? {
-            Ok(plan) => plan.into(),
-            Err(PlanError::InvalidRequest(invalid)) => {
-                return Err(PlanFailure::InvalidRequest {
-                    planner: self.label.clone(),
-                    flag: flag_of(invalid.field),
-                    message: bounded(&invalid.message, runtime.limits().max_text_bytes),
-                });
-            }
-            Err(PlanError::Unsupported(message)) => {
-                let message = bounded(&message, runtime.limits().max_text_bytes);
-                return Err(PlanFailure::Unsupported { planner: self.label.clone(), message });
-            }
-        };
-        validate(&plan, request, runtime.limits()).map_err(|violation| PlanFailure::Refused { planner: self.label.clone(), violation })?;
-        Ok(plan)
+    fn record_info(&mut self, info: Result<(String, String), CallError>) -> Result<(), LoadError> {
+        let (name, version) = info.map_err(|source| LoadError::Info { planner: self.label.clone(), source })?;
+        tracing::debug!(planner = %self.label, %name, %version, "loaded planner");
+        self.record.name = name;
+        self.record.version = version;
+        Ok(())
     }
 
     /// A fresh store under the runtime's limits: nothing is shared between calls.
@@ -347,6 +328,110 @@ impl ScalePlannerComponent {
             }
             None => CallError::Trap { planner, trap: printable(&format!("{error:#}")), stderr: store.data().stderr() },
         })
+    }
+
+    /// A planner's answer to a request: the plan, or its refusal as the caller sees it.
+    fn answer(&self, runtime: &Runtime, outcome: Result<bindings::Plan, PlanError>) -> Result<Plan, PlanFailure> {
+        let limit = runtime.limits().max_text_bytes;
+        match outcome {
+            Ok(plan) => Ok(plan.into()),
+            Err(PlanError::InvalidRequest(invalid)) => Err(PlanFailure::InvalidRequest {
+                planner: self.label.clone(),
+                flag: flag_of(invalid.field),
+                message: bounded(&invalid.message, limit),
+            }),
+            Err(PlanError::Unsupported(message)) => {
+                Err(PlanFailure::Unsupported { planner: self.label.clone(), message: bounded(&message, limit) })
+            }
+        }
+    }
+}
+
+/// A loaded `scale-planner` component, ready to be instantiated for each call.
+pub struct ScalePlannerComponent {
+    sandboxed: Sandboxed,
+    pre: ScalePlannerPre<GuestState>,
+}
+
+impl ScalePlannerComponent {
+    /// Name, version and digest of the planner, for the plan's record.
+    pub fn record(&self) -> &PlannerRecord {
+        &self.sandboxed.record
+    }
+
+    /// Asks the planner its name and version, on a fresh instance: the cheapest whole call.
+    pub fn info(&self, runtime: &Runtime) -> Result<(String, String), CallError> {
+        let mut store = self.sandboxed.new_store(runtime);
+        let outcome = runtime.run_bounded(async {
+            let bindings = self.pre.instantiate_async(&mut store).await?;
+            bindings.call_info(&mut store).await
+        });
+        let info = self.sandboxed.finish(runtime, &store, outcome)?;
+        let limit = runtime.limits().max_text_bytes;
+        Ok((bounded(&info.name, limit), bounded(&info.version, limit)))
+    }
+
+    /// Plans `request` against `observed`, then checks the plan against the request.
+    pub fn plan(&self, runtime: &Runtime, request: &ScaleRequest, observed: Option<&ObservedState>) -> Result<Plan, PlanFailure> {
+        let wit_request = request.into();
+        let wit_observed = observed.map(Into::into);
+        let mut store = self.sandboxed.new_store(runtime);
+        let outcome = runtime.run_bounded(async {
+            let bindings = self.pre.instantiate_async(&mut store).await?;
+            bindings.call_plan(&mut store, &wit_request, wit_observed.as_ref()).await
+        });
+        let plan = self.sandboxed.answer(runtime, self.sandboxed.finish(runtime, &store, outcome)?)?;
+        validate(&plan, request, runtime.limits())
+            .map_err(|violation| PlanFailure::Refused { planner: self.sandboxed.label.clone(), violation })?;
+        Ok(plan)
+    }
+}
+
+/// A loaded `rollback-planner` component, ready to be instantiated for each call.
+pub struct RollbackPlannerComponent {
+    sandboxed: Sandboxed,
+    pre: RollbackPlannerPre<GuestState>,
+}
+
+impl RollbackPlannerComponent {
+    /// Name, version and digest of the planner.
+    pub fn record(&self) -> &PlannerRecord {
+        &self.sandboxed.record
+    }
+
+    /// Asks the planner its name and version, on a fresh instance.
+    pub fn info(&self, runtime: &Runtime) -> Result<(String, String), CallError> {
+        let mut store = self.sandboxed.new_store(runtime);
+        let outcome = runtime.run_bounded(async {
+            let bindings = self.pre.instantiate_async(&mut store).await?;
+            bindings.call_info(&mut store).await
+        });
+        let info = self.sandboxed.finish(runtime, &store, outcome)?;
+        let limit = runtime.limits().max_text_bytes;
+        Ok((bounded(&info.name, limit), bounded(&info.version, limit)))
+    }
+
+    /// The actions that undo `executed` (made for `request`, with `before` the state it was made
+    /// against) from the `current` state, checked against the same mandate as the plan itself:
+    /// a rollback touches only what the plan's request named.
+    pub fn plan_rollback(
+        &self,
+        runtime: &Runtime,
+        request: &ScaleRequest,
+        executed: &ExecutedPlan,
+        current: &ObservedState,
+    ) -> Result<Plan, PlanFailure> {
+        let wit_executed = executed.into();
+        let wit_current = current.into();
+        let mut store = self.sandboxed.new_store(runtime);
+        let outcome = runtime.run_bounded(async {
+            let bindings = self.pre.instantiate_async(&mut store).await?;
+            bindings.call_plan_rollback(&mut store, &wit_executed, &wit_current).await
+        });
+        let plan = self.sandboxed.answer(runtime, self.sandboxed.finish(runtime, &store, outcome)?)?;
+        validate(&plan, request, runtime.limits())
+            .map_err(|violation| PlanFailure::Refused { planner: self.sandboxed.label.clone(), violation })?;
+        Ok(plan)
     }
 }
 
