@@ -287,3 +287,121 @@ fn a_field_owned_by_another_manager_is_reported_not_forced() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(namespace.get("deployment/web")["spec"]["replicas"], 6);
 }
+
+fn rollback(sandbox: &Sandbox, plan: &std::path::Path, flags: &[&str]) -> std::process::Output {
+    planhost(sandbox).arg("rollback").arg(format!("--plan={}", plan.display())).args(flags).output().expect("planhost runs")
+}
+
+#[test]
+fn rollback_returns_every_field_to_the_recorded_values() {
+    let namespace = TestNamespace::new("rollback");
+    namespace.apply(&workload_manifest("Deployment", "web", 2, WEB_RESOURCES));
+    namespace.apply(&workload_manifest("Deployment", "api", 2, WEB_RESOURCES));
+    namespace.kubectl(&["autoscale", "deployment/api", "--min=1", "--max=4", "--cpu-percent=80"]);
+    let sandbox = Sandbox::new();
+    let plan_file = plan(
+        &sandbox,
+        &namespace,
+        "out",
+        &["--workload=Deployment:web:4", "--workload=Deployment:api:3", "--req=web:cpu=400m,mem=768Mi", "--lim=web:cpu=1,mem=2Gi", "--hpa=min:3,max:9,cpu:60"],
+    );
+    let output = execute(&sandbox, &plan_file, &["--force-conflicts"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let ns = &namespace.name;
+    let preview = rollback(&sandbox, &plan_file, &[]);
+    assert!(preview.status.success(), "{}", String::from_utf8_lossy(&preview.stderr));
+    assert_eq!(
+        stdout_lines(&preview),
+        [
+            format!("preview: kubectl -n {ns} set resources deployment/web --requests=cpu=300m,memory=512Mi --limits=cpu=500m,memory=1Gi"),
+            format!("preview: kubectl -n {ns} scale deployment/web --replicas=2"),
+            format!("preview: kubectl -n {ns} scale deployment/api --replicas=2"),
+            format!("preview: kubectl -n {ns} delete hpa web"),
+            format!("preview: kubectl -n {ns} autoscale deployment/api --min=1 --max=4 --cpu-percent=80"),
+        ]
+    );
+    assert_eq!(namespace.get("deployment/web")["spec"]["replicas"], 4, "the preview changed the cluster");
+
+    // On v1.20, kubectl's client-side apply still claims the container's requests after the
+    // forced execution, so undoing them takes them over explicitly too.
+    let output = rollback(&sandbox, &plan_file, &["--execute", "--force-conflicts"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let lines = stdout_lines(&output);
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    assert_eq!(lines[5], "succeeded");
+
+    let web = namespace.get("deployment/web");
+    assert_eq!(web["spec"]["replicas"], 2);
+    let resources = &web["spec"]["template"]["spec"]["containers"][0]["resources"];
+    assert_eq!(resources["requests"]["cpu"], "300m");
+    assert_eq!(resources["requests"]["memory"], "512Mi");
+    assert_eq!(resources["limits"]["cpu"], "500m");
+    assert_eq!(resources["limits"]["memory"], "1Gi");
+    assert_eq!(namespace.get("deployment/api")["spec"]["replicas"], 2);
+    let hpas = namespace.kubectl(&["get", "horizontalpodautoscalers.v2beta2.autoscaling", "-o", "name"]);
+    assert_eq!(hpas.trim(), "horizontalpodautoscaler.autoscaling/api", "web's autoscaler, new with the plan, is gone");
+    let api_hpa = namespace.get("horizontalpodautoscalers.v2beta2.autoscaling/api");
+    assert_eq!(api_hpa["spec"]["minReplicas"], 1);
+    assert_eq!(api_hpa["spec"]["maxReplicas"], 4);
+    assert_eq!(api_hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 80);
+}
+
+#[test]
+fn a_plan_without_before_state_is_rolled_back_by_undoing_the_rollout() {
+    let namespace = TestNamespace::new("legacy");
+    namespace.apply(&workload_manifest("Deployment", "web", 2, WEB_RESOURCES));
+    let sandbox = Sandbox::new();
+    let plan_file = plan(&sandbox, &namespace, "out", &["--offline", "--workload=Deployment:web:2", "--req=web:cpu=450m,mem=600Mi"]);
+    assert!(read_plan(&plan_file)["observed"].is_null());
+    let output = execute(&sandbox, &plan_file, &["--allow-stale", "--force-conflicts", "--wait", "--wait-timeout=60s"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let changed = namespace.get("deployment/web");
+    assert_eq!(changed["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"], "450m");
+
+    let preview = rollback(&sandbox, &plan_file, &[]);
+    assert_eq!(stdout_lines(&preview), [format!("preview: kubectl -n {} rollout undo deployment/web", namespace.name)]);
+    let output = rollback(&sandbox, &plan_file, &["--execute"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let web = namespace.get("deployment/web");
+    let resources = &web["spec"]["template"]["spec"]["containers"][0]["resources"];
+    assert_eq!(resources["requests"]["cpu"], "300m", "the previous ReplicaSet's template is back: {resources}");
+    assert_eq!(resources["requests"]["memory"], "512Mi");
+    assert_eq!(resources["limits"]["cpu"], "500m");
+}
+
+#[test]
+fn rollback_hints_are_data_inside_the_plan_folder() {
+    let namespace = TestNamespace::new("hints");
+    namespace.apply(&workload_manifest("Deployment", "web", 2, WEB_RESOURCES));
+    let sandbox = Sandbox::new();
+    // Without before state the plan's autoscaler hint is a saved manifest: previous-hpa-web.yaml.
+    let plan_file = plan(&sandbox, &namespace, "out", &["--offline", "--workload=Deployment:web:2", "--hpa=min:2,max:4,cpu:70"]);
+    let plan_text = std::fs::read_to_string(&plan_file).unwrap();
+    let refused = |sandbox: &Sandbox, plan: &std::path::Path, expected: &str| {
+        let output = rollback(sandbox, plan, &[]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(output.stdout.is_empty());
+    };
+    refused(&sandbox, &plan_file, "rollback hint \"previous-hpa-web.yaml\": it must name a readable YAML file inside the plan's folder");
+
+    std::fs::write(sandbox.path().join("secret.yaml"), "kind: Secret\n").unwrap();
+    std::fs::write(&plan_file, plan_text.replace("applyManifest: previous-hpa-web.yaml", "applyManifest: ../secret.yaml")).unwrap();
+    refused(&sandbox, &plan_file, "--plan: rollback hint 1 names \"../secret.yaml\", which is not a plain file name");
+    std::fs::write(&plan_file, plan_text.replace("applyManifest: previous-hpa-web.yaml", "applyManifest: /etc/passwd")).unwrap();
+    refused(&sandbox, &plan_file, "--plan: rollback hint 1 names \"/etc/passwd\", which is not a plain file name");
+    std::fs::write(&plan_file, &plan_text).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", sandbox.path().join("out/previous-hpa-web.yaml")).unwrap();
+    // A symlink inside the folder that leads out of it is refused by cap-std.
+    refused(&sandbox, &plan_file, "rollback hint \"previous-hpa-web.yaml\": it must name a readable YAML file inside the plan's folder");
+
+    // A hint of no known shape (the old scripts' shell strings) is refused, never run.
+    std::fs::write(&plan_file, plan_text.replace("- applyManifest: previous-hpa-web.yaml", "- kubectl delete namespace kube-system")).unwrap();
+    refused(&sandbox, &plan_file, "is not a valid ScalePlan document");
+
+    let output = rollback(&sandbox, &plan_file, &["--execute", "--pr=7"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout_lines(&output), ["skipped"]);
+}

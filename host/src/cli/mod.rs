@@ -51,8 +51,40 @@ pub enum Command {
     /// Apply a plan to the cluster: refuses a stale plan, applies in order, stops at the first failure.
     #[command(after_help = EXIT_CODES)]
     Execute(ExecuteArgs),
+    /// Undo an executed plan: preview (the default) or apply the actions that restore its before state.
+    #[command(after_help = EXIT_CODES)]
+    Rollback(RollbackArgs),
     /// List the planners built into this binary.
     Planners,
+}
+
+/// `planhost rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The executed plan to undo (a plan.yaml written by `planhost scale`).
+    #[arg(long, value_name = "FILE")]
+    pub plan: PathBuf,
+    /// Print one `preview:` line per action, in the order it would run, and change nothing (the default).
+    #[arg(long, conflicts_with = "execute")]
+    pub dry_run: bool,
+    /// Apply the rollback.
+    #[arg(long)]
+    pub execute: bool,
+    /// Apply only if this pull request carries the `rollback-plan` label.
+    #[arg(long, value_name = "N", requires = "execute")]
+    pub pr: Option<u64>,
+    /// Take over fields that another field manager owns, instead of stopping.
+    #[arg(long)]
+    pub force_conflicts: bool,
+    /// A shipped rollback planner's name or the path of a rollback-planner component.
+    #[arg(long, default_value = "rollback", value_name = "NAME|FILE")]
+    pub planner: String,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Limits on the planner.
+    #[command(flatten)]
+    pub sandbox: LimitArgs,
 }
 
 /// Which cluster to talk to; by default the usual kubeconfig rules (`KUBECONFIG`,

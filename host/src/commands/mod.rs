@@ -3,6 +3,7 @@
 
 pub mod execute;
 pub mod observe;
+pub mod rollback;
 pub mod scale;
 
 use std::future::Future;
@@ -43,6 +44,9 @@ pub enum CommandError {
     /// `execute` failed.
     #[error(transparent)]
     Execute(#[from] execute::ExecuteError),
+    /// `rollback` failed.
+    #[error(transparent)]
+    Rollback(#[from] rollback::RollbackError),
     /// The compile cache given with `--cache-dir` cannot be used.
     #[error(transparent)]
     Cache(#[from] CacheError),
@@ -58,6 +62,7 @@ impl CommandError {
             CommandError::Scale(error) => error.exit_status(),
             CommandError::Observe(error) => error.exit_status(),
             CommandError::Execute(error) => error.exit_status(),
+            CommandError::Rollback(error) => error.exit_status(),
             CommandError::Cache(_) => ExitStatus::BadInput,
             CommandError::Output(_) => ExitStatus::Failure,
         }
@@ -77,6 +82,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CommandError> {
         }
         Command::Observe(args) => observe::run(args, out)?,
         Command::Execute(args) => execute::run(args, out)?,
+        Command::Rollback(args) => {
+            let runtime = Runtime::new(args.sandbox.limits(), compile_cache(cli)?).map_err(scale::ScaleError::from)?;
+            rollback::run(args, &runtime, out)?;
+        }
         Command::Planners => {
             for planner in SHIPPED {
                 writeln!(out, "{}\t{}\t{}", planner.name, planner.world, planner.description)?;

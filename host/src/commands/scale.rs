@@ -204,7 +204,7 @@ fn observed_state(args: &ScaleArgs, request: &ScaleRequest) -> Result<Option<Obs
 }
 
 /// `--planner`: a shipped planner's name, else a file.
-fn planner_source(planner: &str) -> PlannerSource {
+pub(super) fn planner_source(planner: &str) -> PlannerSource {
     match ShippedPlanner::named(planner) {
         Some(shipped) => PlannerSource::Shipped(shipped),
         None => PlannerSource::File(PathBuf::from(planner)),

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{Container, PodTemplateSpec, ResourceRequirements};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::{Client, Config};
@@ -214,14 +214,86 @@ impl Cluster {
                     other => other.map(drop),
                 }
             }
-            Action::RolloutUndo { .. } => {
-                return Err(ClusterError::Shape(format!("{doing}: rolling back a revision arrives with `planhost rollback` (issue #5)")));
-            }
+            Action::RolloutUndo { to_revision, .. } => return self.rollout_undo(workload, *to_revision).await,
         };
         outcome.map_err(|source| match source {
             kube::Error::Api(response) if response.code == 409 => ClusterError::Conflict { doing, message: response.message },
             source => ClusterError::Api { doing, source },
         })
+    }
+
+    /// Re-applies a saved autoscaler manifest (a rollback hint) under the field manager, in
+    /// `namespace`. Only HorizontalPodAutoscalers of the workloads `allowed` are accepted.
+    pub async fn apply_manifest(&self, manifest: &Value, namespace: &str, allowed: &[&str], force: bool) -> Result<(), ClusterError> {
+        let field = |name: &str| manifest.pointer(name).and_then(Value::as_str).unwrap_or_default();
+        let (api_version, kind, name) = (field("/apiVersion"), field("/kind"), field("/metadata/name"));
+        let version = api_version.strip_prefix("autoscaling/");
+        let (Some(version), "HorizontalPodAutoscaler") = (version, kind) else {
+            return Err(ClusterError::Shape(format!(
+                "a saved manifest may only be an autoscaling HorizontalPodAutoscaler, not {kind:?} of {api_version:?}"
+            )));
+        };
+        if !allowed.contains(&name) {
+            return Err(ClusterError::Shape(format!("the saved manifest names autoscaler {name:?}, which is not one of the plan's workloads")));
+        }
+        let mut manifest = manifest.clone();
+        merge(&mut manifest, json!({ "metadata": { "namespace": namespace } }));
+        let gvk = GroupVersionKind::gvk("autoscaling", version, "HorizontalPodAutoscaler");
+        let api: Api<DynamicObject> = Api::namespaced_with(self.client.clone(), namespace, &ApiResource::from_gvk_with_plural(&gvk, "horizontalpodautoscalers"));
+        let mut params = PatchParams::apply(FIELD_MANAGER);
+        if force {
+            params = params.force();
+        }
+        let doing = format!("applying the saved autoscaler {namespace}/{name}");
+        api.patch(name, &params, &Patch::Apply(&manifest)).await.map(drop).map_err(|source| match source {
+            kube::Error::Api(response) if response.code == 409 => ClusterError::Conflict { doing, message: response.message },
+            source => ClusterError::Api { doing, source },
+        })
+    }
+
+    /// `kubectl rollout undo` for a Deployment: puts back the pod template of the ReplicaSet of
+    /// `to_revision`, else of the newest revision before the current one.
+    async fn rollout_undo(&self, workload: &WorkloadRef, to_revision: Option<u64>) -> Result<(), ClusterError> {
+        const REVISION: &str = "deployment.kubernetes.io/revision";
+        let doing = format!("rolling back {workload}");
+        if workload.kind != WorkloadKind::Deployment {
+            return Err(ClusterError::Shape(format!("{doing}: rolling back a StatefulSet's revision is not supported yet; restore its values instead")));
+        }
+        let api_error = |source| ClusterError::Api { doing: doing.clone(), source };
+        let deployments = Api::<Deployment>::namespaced(self.client.clone(), &workload.namespace);
+        let deployment = deployments.get_opt(&workload.name).await.map_err(api_error)?.ok_or_else(|| ClusterError::NotFound {
+            kind: workload.kind,
+            namespace: workload.namespace.clone(),
+            name: workload.name.clone(),
+        })?;
+        let revision_of = |metadata: &ObjectMeta| metadata.annotations.as_ref().and_then(|notes| notes.get(REVISION)).and_then(|text| text.parse::<u64>().ok());
+        let current = revision_of(&deployment.metadata).unwrap_or(0);
+        let owner = deployment.metadata.uid.clone().unwrap_or_default();
+        let replica_sets = Api::<ReplicaSet>::namespaced(self.client.clone(), &workload.namespace).list(&ListParams::default()).await.map_err(api_error)?;
+        let mut revisions: Vec<(u64, ReplicaSet)> = replica_sets
+            .items
+            .into_iter()
+            .filter(|set| set.metadata.owner_references.iter().flatten().any(|reference| reference.uid == owner))
+            .filter_map(|set| revision_of(&set.metadata).map(|revision| (revision, set)))
+            .collect();
+        revisions.sort_by_key(|(revision, _)| *revision);
+        let target = match to_revision {
+            Some(wanted) => revisions.into_iter().find(|(revision, _)| *revision == wanted),
+            None => revisions.into_iter().rev().find(|(revision, _)| *revision < current),
+        };
+        let Some((revision, set)) = target else {
+            return Err(ClusterError::Shape(format!("{doing}: no earlier revision to roll back to (current revision {current})")));
+        };
+        let mut template = set.spec.template.ok_or_else(|| ClusterError::Shape(format!("{doing}: revision {revision} has no pod template")))?;
+        if let Some(labels) = template.metadata.as_mut().and_then(|metadata| metadata.labels.as_mut()) {
+            labels.remove("pod-template-hash");
+        }
+        // A merge patch replaces the containers list whole, so the old requests and limits come
+        // back exactly.
+        let patch = json!({ "spec": { "template": template } });
+        deployments.patch(&workload.name, &PatchParams::default(), &Patch::Merge(&patch)).await.map_err(api_error)?;
+        tracing::debug!(%workload, revision, "rolled back");
+        Ok(())
     }
 
     /// Waits until the workload's controller has observed its latest generation.

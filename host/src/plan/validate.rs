@@ -168,7 +168,7 @@ fn check_hpa(hpa: &HpaSpec, limits: &Limits) -> Result<(), String> {
 }
 
 /// A manifest a hint names must be a plain file name: it is opened inside the plan's directory.
-fn check_manifest_name(name: &str, limits: &Limits) -> Result<(), String> {
+pub fn check_manifest_name(name: &str, limits: &Limits) -> Result<(), String> {
     let plain = name.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'));
     if name.is_empty() || name.len() > limits.max_text_bytes.min(255) || !plain || name.starts_with('.') {
         return Err(format!("names {name:?}, which is not a plain file name inside the plan's directory"));

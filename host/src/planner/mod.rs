@@ -167,7 +167,7 @@ pub enum PlanFailure {
     #[error(transparent)]
     Call(#[from] CallError),
     /// The returned plan breaks the host's rules.
-    #[error("planner {planner} returned a plan the host refuses: {violation}")]
+    #[error("planner {planner} returned a plan the host refuses")]
     Refused {
         /// The planner.
         planner: String,
