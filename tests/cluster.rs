@@ -405,3 +405,64 @@ fn rollback_hints_are_data_inside_the_plan_folder() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(stdout_lines(&output), ["skipped"]);
 }
+
+#[test]
+fn a_plan_written_by_hand_in_the_original_format_is_read_and_previewed() {
+    let namespace = TestNamespace::new("original");
+    namespace.apply(&workload_manifest("Deployment", "web", 6, WEB_RESOURCES));
+    let sandbox = Sandbox::new();
+    let ns = &namespace.name;
+    let folder = sandbox.path().join("ops/plans/infra-scale/prod");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("plan.yaml"),
+        format!(
+            "target: prod
+namespace: {ns}
+actions:
+  - type: scale_workload
+    kind: Deployment
+    name: web
+    replicas: 6
+  - type: update_resources
+    kind: Deployment
+    name: web
+    requests: {{cpu: 500m, memory: 1Gi}}
+    limits: {{cpu: '1', memory: 2Gi}}
+  - type: apply_hpa
+    kind: Deployment
+    name: web
+    hpa: {{min: 4, max: 12, cpu: 65}}
+rollback_hints:
+  - kubectl rollout undo deployment/web -n {ns}
+  - kubectl -n {ns} scale deployment/web --replicas=2
+  - kubectl apply -f previous-hpa.yaml
+"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("previous-hpa.yaml"),
+        "apiVersion: autoscaling/v2beta2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 5
+",
+    )
+    .unwrap();
+    let output = rollback(&sandbox, &folder.join("plan.yaml"), &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        stdout_lines(&output),
+        [format!("preview: kubectl -n {ns} rollout undo deployment/web"), format!("preview: kubectl -n {ns} apply -f previous-hpa.yaml")]
+    );
+
+    let output = rollback(&sandbox, &folder.join("plan.yaml"), &["--execute"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The deployment has one revision only, so there is nothing to undo: a clear error, exit 5.
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("no earlier revision to roll back to"), "{stderr}");
+}

@@ -11,8 +11,9 @@ use serde_json::Value;
 
 use crate::cli::RollbackArgs;
 use crate::effects::cluster::{Cluster, ClusterError, observed_state};
-use crate::plan::document::{DocumentError, ScalePlanDocument};
+use crate::plan::document::DocumentError;
 use crate::plan::kubectl;
+use crate::plan::legacy::read_any_plan;
 use crate::plan::model::{ExecutedPlan, RollbackHint};
 use crate::plan::validate::check_manifest_name;
 use crate::planner::{LoadError, PlanFailure, Runtime};
@@ -94,7 +95,7 @@ pub fn run(args: &RollbackArgs, runtime: &Runtime, out: &mut dyn Write) -> Resul
     }
     let text = std::fs::read_to_string(&args.plan)
         .map_err(|source| RollbackError::Plan(DocumentError::Read { path: args.plan.display().to_string(), source }))?;
-    let plan = ScalePlanDocument::from_yaml(&text, &args.plan.display().to_string()).map_err(RollbackError::Plan)?;
+    let plan = read_any_plan(&text, &args.plan.display().to_string()).map_err(RollbackError::Plan)?;
     for (index, hint) in plan.rollback_hints.iter().enumerate() {
         if let RollbackHint::ApplyManifest { apply_manifest } = hint {
             check_manifest_name(apply_manifest, runtime.limits()).map_err(|reason| RollbackError::Hint { position: index + 1, reason })?;

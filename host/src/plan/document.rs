@@ -35,6 +35,14 @@ pub enum DocumentError {
         #[source]
         source: serde_yaml_ng::Error,
     },
+    /// A plan of the original scripts' format that cannot be read safely.
+    #[error("{path} (an original-format plan): {reason}")]
+    Legacy {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The document is of another kind or version.
     #[error("{path} has apiVersion {api_version:?} and kind {kind:?}; expected apiVersion {API_VERSION:?} and kind {expected:?}")]
     WrongKind {

@@ -4,6 +4,7 @@ pub mod document;
 pub mod drift;
 pub mod execution;
 pub mod kubectl;
+pub mod legacy;
 pub mod model;
 pub mod quantity;
 pub mod summary;
