@@ -330,11 +330,17 @@ impl Sandboxed {
         })
     }
 
-    /// A planner's answer to a request: the plan, or its refusal as the caller sees it.
-    fn answer(&self, runtime: &Runtime, outcome: Result<bindings::Plan, PlanError>) -> Result<Plan, PlanFailure> {
+    /// A planner's answer to `request`: the plan, checked against the request's mandate, or the
+    /// planner's refusal as the caller sees it.
+    fn answer(&self, runtime: &Runtime, request: &ScaleRequest, outcome: Result<bindings::Plan, PlanError>) -> Result<Plan, PlanFailure> {
         let limit = runtime.limits().max_text_bytes;
         match outcome {
-            Ok(plan) => Ok(plan.into()),
+            Ok(plan) => {
+                let plan = plan.into();
+                validate(&plan, request, runtime.limits())
+                    .map_err(|violation| PlanFailure::Refused { planner: self.label.clone(), violation })?;
+                Ok(plan)
+            }
             Err(PlanError::InvalidRequest(invalid)) => Err(PlanFailure::InvalidRequest {
                 planner: self.label.clone(),
                 flag: flag_of(invalid.field),
@@ -353,24 +359,34 @@ pub struct ScalePlannerComponent {
     pre: ScalePlannerPre<GuestState>,
 }
 
+/// `record` and `info`, alike in every world (whose generated bindings are types of their own).
+macro_rules! planner_identity {
+    ($component:ty) => {
+        impl $component {
+            /// Name, version and digest of the planner, for the plan's record.
+            pub fn record(&self) -> &PlannerRecord {
+                &self.sandboxed.record
+            }
+
+            /// Asks the planner its name and version, on a fresh instance: the cheapest whole call.
+            pub fn info(&self, runtime: &Runtime) -> Result<(String, String), CallError> {
+                let mut store = self.sandboxed.new_store(runtime);
+                let outcome = runtime.run_bounded(async {
+                    let bindings = self.pre.instantiate_async(&mut store).await?;
+                    bindings.call_info(&mut store).await
+                });
+                let info = self.sandboxed.finish(runtime, &store, outcome)?;
+                let limit = runtime.limits().max_text_bytes;
+                Ok((bounded(&info.name, limit), bounded(&info.version, limit)))
+            }
+        }
+    };
+}
+
+planner_identity!(ScalePlannerComponent);
+planner_identity!(RollbackPlannerComponent);
+
 impl ScalePlannerComponent {
-    /// Name, version and digest of the planner, for the plan's record.
-    pub fn record(&self) -> &PlannerRecord {
-        &self.sandboxed.record
-    }
-
-    /// Asks the planner its name and version, on a fresh instance: the cheapest whole call.
-    pub fn info(&self, runtime: &Runtime) -> Result<(String, String), CallError> {
-        let mut store = self.sandboxed.new_store(runtime);
-        let outcome = runtime.run_bounded(async {
-            let bindings = self.pre.instantiate_async(&mut store).await?;
-            bindings.call_info(&mut store).await
-        });
-        let info = self.sandboxed.finish(runtime, &store, outcome)?;
-        let limit = runtime.limits().max_text_bytes;
-        Ok((bounded(&info.name, limit), bounded(&info.version, limit)))
-    }
-
     /// Plans `request` against `observed`, then checks the plan against the request.
     pub fn plan(&self, runtime: &Runtime, request: &ScaleRequest, observed: Option<&ObservedState>) -> Result<Plan, PlanFailure> {
         let wit_request = request.into();
@@ -380,10 +396,7 @@ impl ScalePlannerComponent {
             let bindings = self.pre.instantiate_async(&mut store).await?;
             bindings.call_plan(&mut store, &wit_request, wit_observed.as_ref()).await
         });
-        let plan = self.sandboxed.answer(runtime, self.sandboxed.finish(runtime, &store, outcome)?)?;
-        validate(&plan, request, runtime.limits())
-            .map_err(|violation| PlanFailure::Refused { planner: self.sandboxed.label.clone(), violation })?;
-        Ok(plan)
+        self.sandboxed.answer(runtime, request, self.sandboxed.finish(runtime, &store, outcome)?)
     }
 }
 
@@ -394,23 +407,6 @@ pub struct RollbackPlannerComponent {
 }
 
 impl RollbackPlannerComponent {
-    /// Name, version and digest of the planner.
-    pub fn record(&self) -> &PlannerRecord {
-        &self.sandboxed.record
-    }
-
-    /// Asks the planner its name and version, on a fresh instance.
-    pub fn info(&self, runtime: &Runtime) -> Result<(String, String), CallError> {
-        let mut store = self.sandboxed.new_store(runtime);
-        let outcome = runtime.run_bounded(async {
-            let bindings = self.pre.instantiate_async(&mut store).await?;
-            bindings.call_info(&mut store).await
-        });
-        let info = self.sandboxed.finish(runtime, &store, outcome)?;
-        let limit = runtime.limits().max_text_bytes;
-        Ok((bounded(&info.name, limit), bounded(&info.version, limit)))
-    }
-
     /// The actions that undo `executed` (made for `request`, with `before` the state it was made
     /// against) from the `current` state, checked against the same mandate as the plan itself:
     /// a rollback touches only what the plan's request named.
@@ -428,10 +424,7 @@ impl RollbackPlannerComponent {
             let bindings = self.pre.instantiate_async(&mut store).await?;
             bindings.call_plan_rollback(&mut store, &wit_executed, &wit_current).await
         });
-        let plan = self.sandboxed.answer(runtime, self.sandboxed.finish(runtime, &store, outcome)?)?;
-        validate(&plan, request, runtime.limits())
-            .map_err(|violation| PlanFailure::Refused { planner: self.sandboxed.label.clone(), violation })?;
-        Ok(plan)
+        self.sandboxed.answer(runtime, request, self.sandboxed.finish(runtime, &store, outcome)?)
     }
 }
 
