@@ -5,6 +5,7 @@
 
 use planhost::cli::flags;
 use planhost::plan::document::ScalePlanDocument;
+use planhost::plan::legacy::read_any_plan;
 use planhost::plan::quantity::{CpuMillis, MemoryBytes};
 use planhost::plan::summary;
 
@@ -63,11 +64,11 @@ pub fn quantity(data: &[u8]) {
     }
 }
 
-/// Reading `plan.yaml` never panics, and an accepted plan is written and read back unchanged
-/// and can be summarised.
+/// Reading `plan.yaml` (planhost's format or the original scripts') never panics, and an
+/// accepted plan is written and read back unchanged and can be summarised.
 pub fn plan_yaml(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(plan) = ScalePlanDocument::from_yaml(text, "fuzz") {
+    if let Ok(plan) = read_any_plan(text, "fuzz") {
         let written = plan.to_yaml();
         let again = ScalePlanDocument::from_yaml(&written, "fuzz").unwrap_or_else(|error| panic!("{error}: {written}"));
         assert_eq!(again, plan);
