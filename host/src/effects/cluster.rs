@@ -139,11 +139,6 @@ impl Cluster {
         Ok(Cluster { client, hpa })
     }
 
-    /// The `apiVersion` HorizontalPodAutoscalers are spoken at on this cluster.
-    pub fn hpa_api_version(&self) -> &str {
-        &self.hpa.api_version
-    }
-
     /// Reads each named workload of `namespace` and its autoscaler; a missing one is an error.
     pub async fn observe(&self, namespace: &str, workloads: &[WorkloadTarget]) -> Result<Vec<LiveWorkload>, ClusterError> {
         let live = self.observe_existing(namespace, workloads).await?;

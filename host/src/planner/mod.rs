@@ -224,20 +224,22 @@ impl Runtime {
     /// Loads a scale planner: compiles it (or takes it from the cache), links it, and asks who
     /// it is.
     pub fn load(&self, source: &PlannerSource) -> Result<ScalePlannerComponent, LoadError> {
-        let (mut sandboxed, instance_pre) = self.prepare(source, "scale-planner")?;
-        let link_error = sandboxed.link_error("scale-planner");
-        let planner = ScalePlannerComponent { pre: ScalePlannerPre::new(instance_pre).map_err(link_error)?, sandboxed: sandboxed.clone() };
-        sandboxed.record_info(planner.info(self))?;
-        Ok(ScalePlannerComponent { sandboxed, ..planner })
+        let (sandboxed, instance_pre) = self.prepare(source, "scale-planner")?;
+        let pre = ScalePlannerPre::new(instance_pre).map_err(sandboxed.link_error("scale-planner"))?;
+        let mut planner = ScalePlannerComponent { sandboxed, pre };
+        let info = planner.info(self);
+        planner.sandboxed.record_info(info)?;
+        Ok(planner)
     }
 
     /// Loads a rollback planner, as [`Runtime::load`] does a scale planner.
     pub fn load_rollback(&self, source: &PlannerSource) -> Result<RollbackPlannerComponent, LoadError> {
-        let (mut sandboxed, instance_pre) = self.prepare(source, "rollback-planner")?;
-        let link_error = sandboxed.link_error("rollback-planner");
-        let planner = RollbackPlannerComponent { pre: RollbackPlannerPre::new(instance_pre).map_err(link_error)?, sandboxed: sandboxed.clone() };
-        sandboxed.record_info(planner.info(self))?;
-        Ok(RollbackPlannerComponent { sandboxed, ..planner })
+        let (sandboxed, instance_pre) = self.prepare(source, "rollback-planner")?;
+        let pre = RollbackPlannerPre::new(instance_pre).map_err(sandboxed.link_error("rollback-planner"))?;
+        let mut planner = RollbackPlannerComponent { sandboxed, pre };
+        let info = planner.info(self);
+        planner.sandboxed.record_info(info)?;
+        Ok(planner)
     }
 
     /// Reads, compiles (or takes from the cache) and links a component of `world`.
@@ -274,7 +276,6 @@ impl Runtime {
 }
 
 /// What every loaded planner has, whatever its world: how errors name it, and its record.
-#[derive(Clone)]
 struct Sandboxed {
     label: String,
     record: PlannerRecord,
