@@ -18,6 +18,9 @@ Exit codes:
      planner refused
   3  the planner failed: it imports what the host does not give, trapped, broke a limit, or
      returned a plan the host refuses
+  4  GitHub: no answer, an error answer after retries, or a rate limit longer than planhost
+     waits (a missing GH_OWNER, GH_REPO or GITHUB_TOKEN, a refused token or a missing token
+     permission is bad input: 2)
   5  the cluster: unreachable, a workload missing, a stale plan refused, a field-manager
      conflict, or an action that failed (what was applied is recorded and printed)";
 
@@ -62,15 +65,16 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
     /// The executed plan to undo (a plan.yaml written by `planhost scale`).
-    #[arg(long, value_name = "FILE")]
-    pub plan: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "pr", conflicts_with = "pr")]
+    pub plan: Option<PathBuf>,
     /// Print one `preview:` line per action, in the order it would run, and change nothing (the default).
     #[arg(long, conflicts_with = "execute")]
     pub dry_run: bool,
     /// Apply the rollback.
     #[arg(long)]
     pub execute: bool,
-    /// Apply only if this pull request carries the `rollback-plan` label.
+    /// Apply the plan of this pull request, only if it carries the `rollback-plan` label added
+    /// after its head commit, and its plan file is the one it proposed; else print `skipped`.
     #[arg(long, value_name = "N", requires = "execute")]
     pub pr: Option<u64>,
     /// Take over fields that another field manager owns, instead of stopping.
@@ -82,6 +86,9 @@ pub struct RollbackArgs {
     /// The cluster.
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    /// The repository of --pr.
+    #[command(flatten)]
+    pub github: GitHubArgs,
     /// Limits on the planner.
     #[command(flatten)]
     pub sandbox: LimitArgs,
@@ -97,6 +104,25 @@ pub struct ClusterArgs {
     /// The kubeconfig context to use instead of its current one.
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
+}
+
+/// The repository that `scale --apply` proposes plans in and `--pr` reads them from. The token
+/// is read from `GITHUB_TOKEN` only: a flag's value would show in the process list.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "GitHub")]
+pub struct GitHubArgs {
+    /// The repository's owner.
+    #[arg(long = "github-owner", env = "GH_OWNER", value_name = "OWNER")]
+    pub github_owner: Option<String>,
+    /// The repository's name.
+    #[arg(long = "github-repo", env = "GH_REPO", value_name = "REPO")]
+    pub github_repo: Option<String>,
+    /// The API's address: GitHub Enterprise's (https://HOST/api/v3) or a test server's.
+    #[arg(long = "github-api-url", env = "GITHUB_API_URL", default_value = "https://api.github.com", value_name = "URL")]
+    pub github_api_url: String,
+    /// How long one attempt of one GitHub request may take.
+    #[arg(long = "github-timeout", env = "PLANHOST_GITHUB_TIMEOUT", default_value = "30s", value_name = "DURATION", value_parser = flags::duration)]
+    pub github_timeout: Duration,
 }
 
 /// `planhost observe`.
@@ -120,8 +146,13 @@ pub struct ObserveArgs {
 #[derive(Debug, Args)]
 pub struct ExecuteArgs {
     /// The plan to apply (a plan.yaml written by `planhost scale`).
-    #[arg(long, value_name = "FILE")]
-    pub plan: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "pr", conflicts_with = "pr")]
+    pub plan: Option<PathBuf>,
+    /// Apply the plan of this pull request, only if it carries the `execute-plan` label added
+    /// after its head commit, and its plan file is the one it proposed; else print `skipped`.
+    /// The result is posted on the pull request.
+    #[arg(long, value_name = "N")]
+    pub pr: Option<u64>,
     /// Apply even when the live state no longer matches the state the plan was made against.
     #[arg(long)]
     pub allow_stale: bool,
@@ -137,6 +168,9 @@ pub struct ExecuteArgs {
     /// The cluster.
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    /// The repository of --pr.
+    #[command(flatten)]
+    pub github: GitHubArgs,
 }
 
 /// `planhost scale`: the flags of the original k8s scale planner.
@@ -163,7 +197,8 @@ pub struct ScaleArgs {
     /// Write the plan and its summary and change nothing else (the default).
     #[arg(long, conflicts_with = "apply")]
     pub dry_run: bool,
-    /// Open a pull request with the plan for approval.
+    /// Propose the plan for approval: commit it on the target's branch and open (or update) a
+    /// draft pull request labelled `needs-approval`. Needs GH_OWNER, GH_REPO and GITHUB_TOKEN.
     #[arg(long)]
     pub apply: bool,
     /// Plan against this snapshot of the live state (an ObservedState YAML file) instead of
@@ -179,6 +214,9 @@ pub struct ScaleArgs {
     /// The cluster the observed state is read from (when neither --observed nor --offline is given).
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    /// The repository of --apply.
+    #[command(flatten)]
+    pub github: GitHubArgs,
     /// A shipped planner's name or the path of a planner component (.wasm).
     #[arg(long, default_value = "k8s-scale", value_name = "NAME|FILE")]
     pub planner: String,
@@ -215,5 +253,16 @@ impl LimitArgs {
             max_actions: self.max_actions.unwrap_or(defaults.max_actions),
             ..defaults
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        // clap checks ids, flags and conflicts only when a command is built: build them all.
+        super::Cli::command().debug_assert();
     }
 }

@@ -10,13 +10,15 @@ use std::time::SystemTime;
 
 use crate::cli::ExecuteArgs;
 use crate::effects::cluster::{Cluster, ClusterError, observed_state};
+use crate::effects::github::EXECUTE_LABEL;
 use crate::plan::document::{DocumentError, ScalePlanDocument, sha256_hex};
 use crate::plan::drift::drift;
 use crate::plan::execution::{ExecutionRecord, FailedAction};
 use crate::plan::kubectl;
 use crate::plan::model::{Action, RollbackHint};
 
-use super::ExitStatus;
+use super::gated::{self, GatedError};
+use super::{ExitStatus, Transcript};
 
 /// Why `planhost execute` stopped.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +70,9 @@ pub enum ExecuteError {
         #[source]
         source: std::io::Error,
     },
+    /// The `--pr` gate could not be checked, or the result could not be posted.
+    #[error(transparent)]
+    PullRequest(#[from] GatedError),
     /// Standard output is gone.
     #[error("cannot write to standard output")]
     Output(#[source] std::io::Error),
@@ -85,20 +90,40 @@ impl ExecuteError {
             ExecuteError::Plan(_) => ExitStatus::BadInput,
             ExecuteError::Cluster(error) if error.is_config() => ExitStatus::BadInput,
             ExecuteError::Record { .. } | ExecuteError::Output(_) => ExitStatus::Failure,
+            ExecuteError::PullRequest(error) => error.exit_status(),
             _ => ExitStatus::ClusterFailed,
         }
     }
 }
 
-/// Applies the plan `args` names, printing one `applied: …` line per action, then `succeeded`.
+/// Applies the plan `args` names (`--plan`, or the plan of pull request `--pr` once its gate
+/// releases it), printing one `applied: …` line per action, then `succeeded`.
 pub fn run(args: &ExecuteArgs, out: &mut dyn Write) -> Result<(), ExecuteError> {
-    let text = std::fs::read_to_string(&args.plan)
-        .map_err(|source| ExecuteError::Plan(DocumentError::Read { path: args.plan.display().to_string(), source }))?;
-    let plan = ScalePlanDocument::from_yaml(&text, &args.plan.display().to_string()).map_err(ExecuteError::Plan)?;
-    super::block_on(execute(args, &plan, &text, out)).map_err(ExecuteError::Output)?
+    match (&args.plan, args.pr) {
+        (_, Some(number)) => run_pull_request(args, number, out),
+        (Some(plan), None) => run_file(args, plan, out),
+        (None, None) => unreachable!("clap requires --plan or --pr"),
+    }
 }
 
-async fn execute(args: &ExecuteArgs, plan: &ScalePlanDocument, text: &str, out: &mut dyn Write) -> Result<(), ExecuteError> {
+fn run_pull_request(args: &ExecuteArgs, number: u64, out: &mut dyn Write) -> Result<(), ExecuteError> {
+    let config = super::github_config(&args.github).map_err(|source| GatedError::GitHub { number, source })?;
+    let Some(released) = gated::release(&config, number, EXECUTE_LABEL, "execute", out)? else {
+        return Ok(());
+    };
+    let mut transcript = Transcript::new(out);
+    let outcome = run_file(args, &released.plan, &mut transcript);
+    gated::report(&config, &released, "execute", &transcript.text(), outcome.as_ref().err().map(|error| error as &dyn std::error::Error))?;
+    outcome
+}
+
+fn run_file(args: &ExecuteArgs, path: &Path, out: &mut dyn Write) -> Result<(), ExecuteError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ExecuteError::Plan(DocumentError::Read { path: path.display().to_string(), source }))?;
+    let plan = ScalePlanDocument::from_yaml(&text, &path.display().to_string()).map_err(ExecuteError::Plan)?;
+    super::block_on(execute(args, path, &plan, &text, out)).map_err(ExecuteError::Output)?
+}
+
+async fn execute(args: &ExecuteArgs, path: &Path, plan: &ScalePlanDocument, text: &str, out: &mut dyn Write) -> Result<(), ExecuteError> {
     let cluster = Cluster::connect(&super::cluster_config(&args.cluster)).await.map_err(ExecuteError::Cluster)?;
     let namespace = &plan.metadata.namespace;
     // A workload gone since planning is drift, reported by the stale check below.
@@ -119,11 +144,11 @@ async fn execute(args: &ExecuteArgs, plan: &ScalePlanDocument, text: &str, out: 
     }
 
     let mut record = ExecutionRecord::new(
-        args.plan.display().to_string(),
+        path.display().to_string(),
         sha256_hex(text.as_bytes()),
         humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     );
-    let record_path = record_path(&args.plan);
+    let record_path = record_path(path);
     let containers: HashMap<&str, &str> =
         live.iter().map(|workload| (workload.observed.name.as_str(), workload.container.as_str())).collect();
     for action in in_execution_order(&plan.actions) {

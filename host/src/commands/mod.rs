@@ -2,6 +2,7 @@
 //! (standard output in the binary) as the work happens; errors go back to the binary.
 
 pub mod execute;
+pub mod gated;
 pub mod observe;
 pub mod rollback;
 pub mod scale;
@@ -9,8 +10,9 @@ pub mod scale;
 use std::future::Future;
 use std::io::Write;
 
-use crate::cli::{Cli, ClusterArgs, Command};
+use crate::cli::{Cli, ClusterArgs, Command, GitHubArgs};
 use crate::effects::cluster::ClusterConfig;
+use crate::effects::github::{GitHub, GitHubConfig, GitHubError};
 use crate::planner::{CacheError, CompileCache, Runtime, RuntimeError, SHIPPED};
 
 /// The documented exit statuses of `planhost`.
@@ -27,6 +29,9 @@ pub enum ExitStatus {
     /// The planner failed: it imports what the host does not give, trapped, broke a limit, or
     /// returned a plan the host refuses.
     PlannerFailed = 3,
+    /// GitHub: no answer, an error answer after retries, or a rate limit longer than planhost
+    /// waits.
+    GitHubFailed = 4,
     /// The cluster: unreachable, a workload missing, a stale plan refused, a field-manager
     /// conflict, or an action that failed.
     ClusterFailed = 5,
@@ -98,6 +103,69 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CommandError> {
 /// The cluster that `--kubeconfig` and `--context` name.
 fn cluster_config(args: &ClusterArgs) -> ClusterConfig<'_> {
     ClusterConfig { kubeconfig: args.kubeconfig.as_deref(), context: args.context.as_deref() }
+}
+
+/// The repository `args` and `GITHUB_TOKEN` name; each missing piece is named.
+fn github_config(args: &GitHubArgs) -> Result<GitHubConfig, GitHubError> {
+    let given = |value: Option<&str>, variable: &'static str| match value.map(str::trim) {
+        Some(value) if !value.is_empty() => Ok(value.to_string()),
+        _ => Err(GitHubError::Variable { variable, problem: "is not set" }),
+    };
+    let token = std::env::var("GITHUB_TOKEN").ok();
+    Ok(GitHubConfig {
+        owner: given(args.github_owner.as_deref(), "GH_OWNER")?,
+        repo: given(args.github_repo.as_deref(), "GH_REPO")?,
+        token: given(token.as_deref(), "GITHUB_TOKEN")?,
+        api_url: args.github_api_url.clone(),
+        timeout: args.github_timeout,
+        retries: 3,
+        max_rate_limit_wait: std::time::Duration::from_secs(120),
+    })
+}
+
+/// Runs `work` with a client for `config` on a fresh runtime: like the cluster client, the
+/// GitHub client's connections belong to the runtime that made them.
+fn with_github<T>(config: &GitHubConfig, work: impl AsyncFnOnce(&GitHub) -> Result<T, GitHubError>) -> Result<T, GitHubError> {
+    block_on(async {
+        // octocrab spawns its request queue onto the runtime it is built in.
+        let github = GitHub::new(config.clone())?;
+        work(&github).await
+    })
+    .map_err(|source| GitHubError::Runtime { source })?
+}
+
+/// Everything a command writes to standard output, kept to be posted on a pull request too.
+struct Transcript<'a> {
+    out: &'a mut dyn Write,
+    text: Vec<u8>,
+}
+
+impl<'a> Transcript<'a> {
+    fn new(out: &'a mut dyn Write) -> Self {
+        Transcript { out, text: Vec::new() }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.text).into_owned()
+    }
+}
+
+impl Write for Transcript<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.out.write(bytes)?;
+        self.text.extend_from_slice(&bytes[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Names one gated run, so that its comment can be found if the answer to posting it is lost.
+fn run_id(head: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_nanos());
+    format!("{}-{}-{nanos}", &head[..head.len().min(12)], std::process::id())
 }
 
 /// `error` and every cause after it, on one line: how planhost prints and records errors.

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::cli::RollbackArgs;
 use crate::effects::cluster::{Cluster, ClusterError, observed_state};
+use crate::effects::github::ROLLBACK_LABEL;
 use crate::plan::document::DocumentError;
 use crate::plan::kubectl;
 use crate::plan::legacy::read_any_plan;
@@ -18,7 +19,8 @@ use crate::plan::model::{ExecutedPlan, RollbackHint};
 use crate::plan::validate::check_manifest_name;
 use crate::planner::{LoadError, PlanFailure, Runtime};
 
-use super::ExitStatus;
+use super::gated::{self, GatedError};
+use super::{ExitStatus, Transcript};
 
 /// Why `planhost rollback` stopped.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +65,9 @@ pub enum RollbackError {
         #[source]
         source: ClusterError,
     },
+    /// The `--pr` gate could not be checked, or the result could not be posted.
+    #[error(transparent)]
+    PullRequest(#[from] GatedError),
     /// Standard output is gone.
     #[error("cannot write to standard output")]
     Output(#[from] std::io::Error),
@@ -80,28 +85,56 @@ impl RollbackError {
             RollbackError::Cluster(source) if source.is_config() => ExitStatus::BadInput,
             RollbackError::Cluster(_) | RollbackError::Applying { .. } => ExitStatus::ClusterFailed,
             RollbackError::Output(_) => ExitStatus::Failure,
+            RollbackError::PullRequest(error) => error.exit_status(),
         }
     }
 }
 
-/// Previews or applies the rollback of the plan `args` names.
+/// Previews or applies the rollback of the plan `args` names (`--plan`, or with `--execute` the
+/// plan of pull request `--pr` once its gate releases it).
 pub fn run(args: &RollbackArgs, runtime: &Runtime, out: &mut dyn Write) -> Result<(), RollbackError> {
-    if let Some(pr) = args.pr {
-        // The label gate reads the pull request through GitHub (issue #6); until it can, nothing
-        // is applied on a pull request's behalf.
-        tracing::warn!(pr, "the rollback-plan label cannot be checked yet: the GitHub gate arrives with issue #6");
-        writeln!(out, "skipped")?;
-        return Ok(());
+    match (&args.plan, args.pr) {
+        (_, Some(number)) => run_pull_request(args, runtime, number, out),
+        (Some(plan), None) => {
+            let text = std::fs::read_to_string(plan).map_err(|source| RollbackError::Plan(DocumentError::Read { path: plan.display().to_string(), source }))?;
+            run_file(args, runtime, plan, &text, out)
+        }
+        (None, None) => unreachable!("clap requires --plan or --pr"),
     }
-    let text = std::fs::read_to_string(&args.plan)
-        .map_err(|source| RollbackError::Plan(DocumentError::Read { path: args.plan.display().to_string(), source }))?;
-    let plan = read_any_plan(&text, &args.plan.display().to_string()).map_err(RollbackError::Plan)?;
-    for (index, hint) in plan.rollback_hints.iter().enumerate() {
+}
+
+fn run_pull_request(args: &RollbackArgs, runtime: &Runtime, number: u64, out: &mut dyn Write) -> Result<(), RollbackError> {
+    let config = super::github_config(&args.github).map_err(|source| GatedError::GitHub { number, source })?;
+    let Some(released) = gated::release(&config, number, ROLLBACK_LABEL, "rollback", out)? else {
+        return Ok(());
+    };
+    // The manifests the plan's hints name are read from the same commit, beside the plan.
+    let origin = released.plan.display().to_string();
+    let plan = read_any_plan(&released.approval.plan_yaml, &origin).map_err(RollbackError::Plan)?;
+    let manifests = manifest_names(&plan.rollback_hints, runtime)?;
+    gated::fetch_beside(&config, &released, &manifests)?;
+    let mut transcript = Transcript::new(out);
+    let outcome = run_file(args, runtime, &released.plan, &released.approval.plan_yaml, &mut transcript);
+    gated::report(&config, &released, "rollback", &transcript.text(), outcome.as_ref().err().map(|error| error as &dyn std::error::Error))?;
+    outcome
+}
+
+/// The saved manifests that `hints` name, each checked to be a plain file name.
+fn manifest_names(hints: &[RollbackHint], runtime: &Runtime) -> Result<Vec<String>, RollbackError> {
+    let mut names = Vec::new();
+    for (index, hint) in hints.iter().enumerate() {
         if let RollbackHint::ApplyManifest { apply_manifest } = hint {
             check_manifest_name(apply_manifest, runtime.limits()).map_err(|reason| RollbackError::Hint { position: index + 1, reason })?;
+            names.push(apply_manifest.clone());
         }
     }
-    let plan_dir = args.plan.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Ok(names)
+}
+
+fn run_file(args: &RollbackArgs, runtime: &Runtime, path: &Path, text: &str, out: &mut dyn Write) -> Result<(), RollbackError> {
+    let plan = read_any_plan(text, &path.display().to_string()).map_err(RollbackError::Plan)?;
+    manifest_names(&plan.rollback_hints, runtime)?;
+    let plan_dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let namespace = plan.metadata.namespace.as_str();
 
     let source = super::scale::planner_source(&args.planner);

@@ -7,6 +7,7 @@ use crate::artifacts::{self, Artifacts, ArtifactsError};
 use crate::cli::ScaleArgs;
 use crate::plan::document::{API_VERSION, DocumentError, ObservedSnapshot, PlanMetadata, ScalePlanDocument, sha256_hex};
 use crate::effects::cluster::{self, Cluster, ClusterError};
+use crate::effects::github::{GitHubError, PlanForReview, Published};
 use crate::plan::model::{ObservedState, ScaleRequest};
 use crate::plan::summary;
 use crate::planner::{LoadError, PlanFailure, PlannerSource, Runtime, RuntimeError, ShippedPlanner};
@@ -16,9 +17,18 @@ use super::ExitStatus;
 /// Why `planhost scale` stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ScaleError {
-    /// `--apply` arrives with the GitHub pull-request flow.
-    #[error("--apply is not available yet: the pull-request flow is issue #6; use --dry-run")]
-    ApplyUnavailable,
+    /// `--apply` could not propose the plan on GitHub.
+    #[error("--apply: the plan is written to {dir}, but it could not be proposed on GitHub")]
+    GitHub {
+        /// Where the plan's files are.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: GitHubError,
+    },
+    /// `--apply` lacks what GitHub needs; nothing was planned.
+    #[error("--apply")]
+    GitHubConfig(#[source] GitHubError),
     /// A workload asks for more replicas than the host allows.
     #[error("--workload {name}: {replicas} replicas is above the ceiling of {ceiling}")]
     ReplicaCeiling {
@@ -63,8 +73,10 @@ impl ScaleError {
     /// The documented exit status for this error.
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            ScaleError::ApplyUnavailable
-            | ScaleError::ReplicaCeiling { .. }
+            ScaleError::GitHubConfig(_) => ExitStatus::BadInput,
+            ScaleError::GitHub { source, .. } if source.is_config() => ExitStatus::BadInput,
+            ScaleError::GitHub { .. } => ExitStatus::GitHubFailed,
+            ScaleError::ReplicaCeiling { .. }
             | ScaleError::SourceDateEpoch(_)
             | ScaleError::Observed(_)
             | ScaleError::Plan(PlanFailure::InvalidRequest { .. }) => ExitStatus::BadInput,
@@ -87,17 +99,24 @@ pub struct ScaleOutcome {
     pub artifacts: Artifacts,
     /// sha256 of `plan.yaml`, in hex.
     pub plan_digest: String,
+    /// With `--apply`: the pull request the plan is proposed in.
+    pub proposed: Option<Published>,
 }
 
 impl ScaleOutcome {
-    /// The `key=value` lines other tools parse, as the original scripts printed them.
+    /// The `key=value` lines other tools parse, as the original scripts printed them: a dry
+    /// run ends `succeeded`; an apply ends with the pull request and `awaiting_approval`.
     pub fn contract_lines(&self) -> Vec<String> {
-        vec![
+        let mut lines = vec![
             format!("artifacts_dir={}", self.artifacts.dir.display()),
             format!("plan_yaml={}", self.artifacts.plan_yaml.display()),
             format!("summary_md={}", self.artifacts.summary_md.display()),
-            "succeeded".to_string(),
-        ]
+        ];
+        match &self.proposed {
+            Some(pull_request) => lines.extend([format!("outputs_uri={}", pull_request.url), "awaiting_approval".to_string()]),
+            None => lines.push("succeeded".to_string()),
+        }
+        lines
     }
 }
 
@@ -123,9 +142,8 @@ pub fn planning_time() -> Result<SystemTime, ScaleError> {
 
 /// Plans and writes the artifacts of a dry run.
 pub fn run(args: &ScaleArgs, context: &ScaleContext<'_>) -> Result<ScaleOutcome, ScaleError> {
-    if args.apply {
-        return Err(ScaleError::ApplyUnavailable);
-    }
+    // Everything --apply needs is checked before anything is planned or written.
+    let github = args.apply.then(|| super::github_config(&args.github)).transpose().map_err(ScaleError::GitHubConfig)?;
     let request = ScaleRequest {
         target: args.target.clone(),
         namespace: args.namespace.clone(),
@@ -180,7 +198,17 @@ pub fn run(args: &ScaleArgs, context: &ScaleContext<'_>) -> Result<ScaleOutcome,
     };
     let artifacts = artifacts::write(&dir, &plan_yaml, &summary_md)?;
     tracing::info!(plan_digest = %plan_digest, dir = %artifacts.dir.display(), "wrote plan artifacts");
-    Ok(ScaleOutcome { artifacts, plan_digest })
+    let proposed = match github {
+        Some(config) => {
+            let plan = PlanForReview { document: &document, plan_yaml: &plan_yaml, summary_md: &summary_md };
+            let published = super::with_github(&config, async |github| github.publish_plan(&plan).await)
+                .map_err(|source| ScaleError::GitHub { dir: artifacts.dir.clone(), source })?;
+            tracing::info!(number = published.number, committed = published.committed, "the plan awaits approval at {}", published.url);
+            Some(published)
+        }
+        None => None,
+    };
+    Ok(ScaleOutcome { artifacts, plan_digest, proposed })
 }
 
 /// The state to plan against: the `--observed` file; else the cluster, when one is configured

@@ -6,6 +6,7 @@ pub mod execution;
 pub mod kubectl;
 pub mod legacy;
 pub mod model;
+pub mod pull_request;
 pub mod quantity;
 pub mod summary;
 pub mod validate;
