@@ -400,10 +400,6 @@ fn rollback_hints_are_data_inside_the_plan_folder() {
     // A hint of no known shape (the old scripts' shell strings) is refused, never run.
     std::fs::write(&plan_file, plan_text.replace("- applyManifest: previous-hpa-web.yaml", "- kubectl delete namespace kube-system")).unwrap();
     refused(&sandbox, &plan_file, "is not a valid ScalePlan document");
-
-    let output = rollback(&sandbox, &plan_file, &["--execute", "--pr=7"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(stdout_lines(&output), ["skipped"]);
 }
 
 #[test]

@@ -223,7 +223,7 @@ const CORE_MODULE: &[u8] = b"\0asm\x01\0\0\0";
 #[case::text_as_planner(&["--workload=Deployment:web:2", "--planner=notes.txt"], "--planner", "notes.txt is not a WebAssembly component")]
 #[case::core_module_as_planner(&["--workload=Deployment:web:2", "--planner=core.wasm"], "--planner", "core.wasm is not a WebAssembly component")]
 #[case::observed_of_another_kind(&["--workload=Deployment:web:2", "--observed=notes.txt"], "--observed", "notes.txt")]
-#[case::apply_not_yet_available(&["--workload=Deployment:web:2", "--apply"], "--apply", "issue #6")]
+#[case::apply_without_a_repository(&["--workload=Deployment:web:2", "--apply"], "--apply", "GH_OWNER is not set")]
 fn bad_input_is_refused_with_exit_code_2_and_nothing_written(#[case] flags: &[&str], #[case] culprit: &str, #[case] message: &str) {
     let sandbox = Sandbox::new();
     std::fs::write(sandbox.path().join("notes.txt"), "apiVersion: v1\nkind: Note\n").unwrap();

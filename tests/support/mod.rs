@@ -90,7 +90,13 @@ impl Sandbox {
             .env_remove("PLANHOST_FUEL")
             .env_remove("PLANHOST_TIMEOUT")
             .env_remove("PLANHOST_MEMORY_LIMIT")
-            .env_remove("PLANHOST_MAX_ACTIONS");
+            .env_remove("PLANHOST_MAX_ACTIONS")
+            // No GitHub unless a test names one (GitHub's runners set GITHUB_API_URL).
+            .env_remove("GH_OWNER")
+            .env_remove("GH_REPO")
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GITHUB_API_URL")
+            .env_remove("PLANHOST_GITHUB_TIMEOUT");
         command
     }
 

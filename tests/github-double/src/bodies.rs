@@ -143,7 +143,11 @@ pub(crate) fn full_repository(repository: &Repository) -> Value {
     members.remove("parent");
     members.remove("source");
     members.remove("template_repository");
-    with(template, with(repository_fields(repository), json!({ "language": null, "open_issues_count": open_pulls(repository), "open_issues": open_pulls(repository) })))
+    // `permissions` is the role of the token's user (a collaborator with write access), not the
+    // token's grants: GitHub reports the role even for a fine-grained token that may not write.
+    let role = json!({ "admin": false, "maintain": false, "push": true, "triage": true, "pull": true });
+    let stateful = json!({ "language": null, "open_issues_count": open_pulls(repository), "open_issues": open_pulls(repository), "permissions": role });
+    with(template, with(repository_fields(repository), stateful))
 }
 
 fn open_pulls(repository: &Repository) -> usize {
