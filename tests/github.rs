@@ -320,6 +320,37 @@ fn a_plan_file_changed_outside_planhost_is_refused_even_when_labelled_after() {
 }
 
 #[test]
+fn a_closed_pull_request_is_skipped_even_with_its_label() {
+    let github = GitHub::start("acme", "infra");
+    let sandbox = Sandbox::new();
+    let number = proposed(&sandbox, &github);
+    github.label_as_reviewer(number, "execute-plan");
+    github.close_as_user(number);
+    let output = gated(&sandbox, &github, &["execute"], number);
+    succeeded(&output);
+    assert_eq!(lines(&output), ["skipped"]);
+    assert!(stderr(&output).contains(&format!("pull request #{number} is closed")), "{}", stderr(&output));
+    github.assert_no_violations();
+}
+
+#[test]
+fn a_description_without_planhosts_record_is_skipped_and_the_reason_posted() {
+    let github = GitHub::start("acme", "infra");
+    let sandbox = Sandbox::new();
+    let number = proposed(&sandbox, &github);
+    github.edit_description_as_user(number, "Looks good to me, shipping it.");
+    github.label_as_reviewer(number, "execute-plan");
+    let output = gated(&sandbox, &github, &["execute"], number);
+    succeeded(&output);
+    assert_eq!(lines(&output), ["skipped"]);
+    assert!(stderr(&output).contains("records no plan in its description"), "{}", stderr(&output));
+    let comments = github.comments(number);
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0].contains("records no plan in its description"), "{}", comments[0]);
+    github.assert_no_violations();
+}
+
+#[test]
 fn a_pull_request_that_does_not_exist_is_bad_input() {
     let github = GitHub::start("acme", "infra");
     let sandbox = Sandbox::new();

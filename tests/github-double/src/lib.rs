@@ -235,6 +235,25 @@ impl GitHub {
         assert!(shared.repository.remove_label(number, label, Actor::Reviewer), "pull request #{number} has no label {label}");
     }
 
+    /// A person edits a pull request's description in the web UI.
+    pub fn edit_description_as_user(&self, number: u64, body: &str) {
+        let mut shared = self.shared();
+        let time = shared.repository.tick();
+        let pull = shared.repository.pull_mut(number).unwrap_or_else(|| panic!("the GitHub double has no pull request #{number}"));
+        pull.body = Some(body.to_owned());
+        pull.updated_at = time;
+    }
+
+    /// A person closes a pull request in the web UI.
+    pub fn close_as_user(&self, number: u64) {
+        let mut shared = self.shared();
+        let time = shared.repository.tick();
+        let pull = shared.repository.pull_mut(number).unwrap_or_else(|| panic!("the GitHub double has no pull request #{number}"));
+        pull.open = false;
+        pull.closed_at = Some(time);
+        pull.updated_at = time;
+    }
+
     /// A person pushes a commit to `branch` that sets `path` to `content` (the head of a pull
     /// request from that branch moves with it); returns the new commit's sha.
     pub fn push_as_user(&self, branch: &str, path: &str, content: &str) -> String {
