@@ -157,6 +157,21 @@ fn a_rerun_with_the_same_plan_made_later_changes_nothing() {
     github.assert_no_violations();
 }
 
+#[test]
+fn a_repository_without_drafts_gets_a_ready_pull_request_that_still_awaits_approval() {
+    let github = GitHub::start("acme", "infra");
+    github.refuse_draft_pull_requests();
+    let sandbox = Sandbox::new();
+    let output = run(planhost(&sandbox, &github).args(staging(2)));
+    succeeded(&output);
+    assert!(stderr(&output).contains("Draft pull requests are not supported in this repository"), "{}", stderr(&output));
+    let pull = only_pull(&github);
+    assert!(!pull.draft);
+    assert_eq!(pull.labels, ["needs-approval"]);
+    assert_eq!(lines(&output).last().map(String::as_str), Some("awaiting_approval"));
+    github.assert_no_violations();
+}
+
 #[rstest]
 #[case::owner("GH_OWNER")]
 #[case::repo("GH_REPO")]

@@ -235,6 +235,11 @@ impl GitHub {
         assert!(shared.repository.remove_label(number, label, Actor::Reviewer), "pull request #{number} has no label {label}");
     }
 
+    /// The repository refuses draft pull requests, as GitHub Free does for private repositories.
+    pub fn refuse_draft_pull_requests(&self) {
+        self.shared().repository.drafts_supported = false;
+    }
+
     /// A person edits a pull request's description in the web UI.
     pub fn edit_description_as_user(&self, number: u64, body: &str) {
         let mut shared = self.shared();

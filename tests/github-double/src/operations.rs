@@ -301,6 +301,11 @@ fn create_pull(call: &Call, repository: &mut Repository) -> Answer {
         let message = format!("A pull request already exists for {}:{head_ref}.", repository.owner);
         return Answer::validation_failed(json!([{ "resource": "PullRequest", "code": "custom", "message": message }]), call.operation);
     }
+    let draft = call.field("draft").and_then(Value::as_bool).unwrap_or(false);
+    if draft && !repository.drafts_supported {
+        let message = "Draft pull requests are not supported in this repository.";
+        return Answer::validation_failed(json!([{ "resource": "PullRequest", "code": "custom", "message": message }]), call.operation);
+    }
     let now = repository.now();
     let pull = PullRequest {
         number: repository.pulls.len() as u64 + 1,
@@ -310,7 +315,7 @@ fn create_pull(call: &Call, repository: &mut Repository) -> Answer {
         base_ref: base.to_owned(),
         title: title.to_owned(),
         body: call.text("body").map(str::to_owned),
-        draft: call.field("draft").and_then(Value::as_bool).unwrap_or(false),
+        draft,
         open: true,
         labels: Vec::new(),
         author: Actor::TokenUser,

@@ -106,6 +106,9 @@ pub(crate) struct Repository {
     pub labels: Vec<Label>,
     pub events: Vec<IssueEvent>,
     pub comments: Vec<Comment>,
+    /// Whether draft pull requests may be opened (GitHub Free refuses them in private
+    /// repositories).
+    pub drafts_supported: bool,
     /// Seconds after the clock's start.
     clock: u64,
     next_id: u64,
@@ -130,6 +133,7 @@ impl Repository {
             labels: Vec::new(),
             events: Vec::new(),
             comments: Vec::new(),
+            drafts_supported: true,
             clock: 0,
             next_id: 1,
         };

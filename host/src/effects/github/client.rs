@@ -58,12 +58,19 @@ pub(super) struct Answer {
 }
 
 impl Answer {
-    /// GitHub's `message`, or the body's start.
+    /// GitHub's `message` and the messages of its `errors` (where a 422 says what is wrong), or
+    /// the body's start.
     pub fn message(&self) -> String {
-        serde_json::from_str::<Value>(&self.body)
-            .ok()
-            .and_then(|body| body.get("message").and_then(Value::as_str).map(str::to_string))
-            .unwrap_or_else(|| self.body.chars().take(200).collect())
+        let Ok(body) = serde_json::from_str::<Value>(&self.body) else {
+            return self.body.chars().take(200).collect();
+        };
+        let mut message = body.get("message").and_then(Value::as_str).unwrap_or("(no message)").to_string();
+        let details = body.get("errors").and_then(Value::as_array).into_iter().flatten();
+        for detail in details.filter_map(|error| error.get("message").and_then(Value::as_str)) {
+            message.push_str(": ");
+            message.push_str(detail);
+        }
+        message
     }
 
     pub fn json<T: DeserializeOwned>(&self, doing: &str) -> Result<T, GitHubError> {

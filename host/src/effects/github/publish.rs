@@ -213,11 +213,20 @@ impl GitHub {
             }
             return Ok(pull);
         }
-        let create = json!({ "title": title, "head": branch, "base": base, "body": body, "draft": true });
         let doing = format!("opening the pull request of {branch}");
-        let pull = self
-            .create_checked(&doing, async || self.call::<PullRequest>(Method::POST, &self.route("/pulls"), Some(&create), &doing).await, look)
-            .await?;
+        let open = async |draft: bool| {
+            let create = json!({ "title": title, "head": branch, "base": base, "body": body, "draft": draft });
+            self.create_checked(&doing, async || self.call::<PullRequest>(Method::POST, &self.route("/pulls"), Some(&create), &doing).await, &look)
+                .await
+        };
+        let pull = match open(true).await {
+            // GitHub Free has no drafts in private repositories; the label still holds the plan.
+            Err(GitHubError::Refused { status: 422, message, .. }) if message.contains("Draft pull requests are not supported") => {
+                tracing::warn!("{message} Opening a ready pull request instead; the {NEEDS_APPROVAL} label still holds the plan");
+                open(false).await?
+            }
+            opened => opened?,
+        };
         tracing::info!(number = pull.number, url = %pull.html_url, "opened a draft pull request");
         Ok(pull)
     }
