@@ -62,6 +62,14 @@ fn succeeded(output: &Output) {
     assert!(output.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", output.status.code(), String::from_utf8_lossy(&output.stdout), stderr(output));
 }
 
+/// The reason a gated run printed before its final `skipped`; a run that did not skip fails.
+fn skipped(output: &Output) -> String {
+    let printed = lines(output);
+    let [reason, status] = printed.as_slice() else { panic!("expected skip_reason= and skipped, got {printed:?}") };
+    assert_eq!(status, "skipped");
+    reason.strip_prefix("skip_reason=").unwrap_or_else(|| panic!("not a skip_reason= line: {reason}")).to_string()
+}
+
 fn only_pull(github: &GitHub) -> Pull {
     let pulls = github.pulls();
     assert_eq!(pulls.len(), 1, "{pulls:#?}");
@@ -282,8 +290,9 @@ fn without_its_label_a_pull_request_is_skipped_and_nothing_is_posted(#[case] com
     let number = proposed(&sandbox, &github);
     let output = gated(&sandbox, &github, command, number);
     succeeded(&output);
-    assert_eq!(lines(&output), ["skipped"]);
-    assert!(stderr(&output).contains(&format!("does not carry the {label} label")), "{}", stderr(&output));
+    let reason = skipped(&output);
+    assert!(reason.contains(&format!("does not carry the {label} label")), "{reason}");
+    assert!(stderr(&output).contains(&reason), "the reason is logged too: {}", stderr(&output));
     assert!(github.comments(number).is_empty(), "nobody asked for a run: no comment");
     github.assert_no_violations();
 }
@@ -297,8 +306,9 @@ fn a_push_after_the_label_voids_the_approval() {
     github.push_as_user(BRANCH, "ops/plans/infra-scale/staging/NOTES.md", "a late change\n");
     let output = gated(&sandbox, &github, &["execute"], number);
     succeeded(&output);
-    assert_eq!(lines(&output), ["skipped"]);
-    assert!(stderr(&output).contains("a push after approval voids it"), "{}", stderr(&output));
+    let reason = skipped(&output);
+    assert!(reason.contains("a push after approval voids it"), "{reason}");
+    assert!(stderr(&output).contains(&reason), "the reason is logged too: {}", stderr(&output));
     let comments = github.comments(number);
     assert_eq!(comments.len(), 1, "{comments:#?}");
     assert!(comments[0].contains("planhost execute: skipped"), "{}", comments[0]);
@@ -326,8 +336,9 @@ fn a_plan_file_changed_outside_planhost_is_refused_even_when_labelled_after() {
     github.label_as_reviewer(number, "execute-plan");
     let output = gated(&sandbox, &github, &["execute"], number);
     succeeded(&output);
-    assert_eq!(lines(&output), ["skipped"]);
-    assert!(stderr(&output).contains("the file was changed outside planhost"), "{}", stderr(&output));
+    let reason = skipped(&output);
+    assert!(reason.contains("the file was changed outside planhost"), "{reason}");
+    assert!(stderr(&output).contains(&reason), "the reason is logged too: {}", stderr(&output));
     let comments = github.comments(number);
     assert_eq!(comments.len(), 1);
     assert!(comments[0].contains(&format!("the pull request recorded sha256:{}", sha256(&plan))), "{}", comments[0]);
@@ -343,8 +354,9 @@ fn a_closed_pull_request_is_skipped_even_with_its_label() {
     github.close_as_user(number);
     let output = gated(&sandbox, &github, &["execute"], number);
     succeeded(&output);
-    assert_eq!(lines(&output), ["skipped"]);
-    assert!(stderr(&output).contains(&format!("pull request #{number} is closed")), "{}", stderr(&output));
+    let reason = skipped(&output);
+    assert!(reason.contains(&format!("pull request #{number} is closed")), "{reason}");
+    assert!(stderr(&output).contains(&reason), "the reason is logged too: {}", stderr(&output));
     github.assert_no_violations();
 }
 
@@ -357,8 +369,9 @@ fn a_description_without_planhosts_record_is_skipped_and_the_reason_posted() {
     github.label_as_reviewer(number, "execute-plan");
     let output = gated(&sandbox, &github, &["execute"], number);
     succeeded(&output);
-    assert_eq!(lines(&output), ["skipped"]);
-    assert!(stderr(&output).contains("records no plan in its description"), "{}", stderr(&output));
+    let reason = skipped(&output);
+    assert!(reason.contains("records no plan in its description"), "{reason}");
+    assert!(stderr(&output).contains(&reason), "the reason is logged too: {}", stderr(&output));
     let comments = github.comments(number);
     assert_eq!(comments.len(), 1);
     assert!(comments[0].contains("records no plan in its description"), "{}", comments[0]);

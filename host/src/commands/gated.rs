@@ -66,8 +66,8 @@ pub struct Released {
 
 /// Checks pull request `number`'s gate for `label`. Released: the plan is copied to
 /// `.artifacts/pull-requests/<number>/<commit>/plan.yaml`. Refused: the reason is logged,
-/// posted on the pull request when someone asked for the run, `skipped` is printed, and `None`
-/// comes back.
+/// posted on the pull request when someone asked for the run, printed as `skip_reason=…` then
+/// `skipped`, and `None` comes back.
 pub fn release(config: &GitHubConfig, number: u64, label: &str, command: &str, out: &mut dyn Write) -> Result<Option<Released>, GatedError> {
     let github_error = |source| GatedError::GitHub { number, source };
     let gate = super::with_github(config, async |github| github.check_gate(number, label).await).map_err(github_error)?;
@@ -81,7 +81,9 @@ pub fn release(config: &GitHubConfig, number: u64, label: &str, command: &str, o
                 super::with_github(config, async |github| github.post_comment(number, &comment, &run_id).await)
                     .map_err(|source| GatedError::Report { number, source })?;
             }
-            writeln!(out, "skipped").map_err(GatedError::Output)?;
+            // One line, whatever the reason holds: a contract line ends at its newline.
+            let one_line = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+            writeln!(out, "skip_reason={one_line}\nskipped").map_err(GatedError::Output)?;
             return Ok(None);
         }
     };
