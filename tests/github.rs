@@ -269,6 +269,26 @@ fn a_server_error_that_outlasts_the_retries_is_exit_4_and_a_rerun_finishes() {
     github.assert_no_violations();
 }
 
+#[test]
+fn a_github_that_never_answers_is_given_up_on_after_the_timeout_and_the_retries() {
+    // Accepts connections and reads, never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = listener.local_addr().expect("an address");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let github = GitHub::start("acme", "infra");
+    let sandbox = Sandbox::new();
+    let output = run(planhost(&sandbox, &github).args(staging(2)).env("GITHUB_API_URL", format!("http://{address}")).env("PLANHOST_GITHUB_TIMEOUT", "1s"));
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    assert!(stderr(&output).contains("reading the repository: no answer from GitHub"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("retries_left=0"), "three retries were made: {}", stderr(&output));
+    assert!(github.requests().is_empty(), "nothing reached the real double");
+}
+
 /// Applies the staging plan and returns its pull request's number.
 fn proposed(sandbox: &Sandbox, github: &GitHub) -> u64 {
     succeeded(&run(planhost(sandbox, github).args(staging(2))));
