@@ -399,6 +399,27 @@ fn a_description_without_planhosts_record_is_skipped_and_the_reason_posted() {
 }
 
 #[test]
+fn a_description_edited_to_point_at_another_file_is_refused() {
+    let github = GitHub::start("acme", "infra");
+    let sandbox = Sandbox::new();
+    let number = proposed(&sandbox, &github);
+    github.label_as_reviewer(number, "execute-plan");
+    // After approval, without a push: the record now names another file of the head commit,
+    // with that file's true digest.
+    let readme = github.file(BRANCH, "README.md").expect("README.md from main");
+    let body = only_pull(&github).body.expect("a description");
+    let edited = body.replacen(&format!("path={PLAN_PATH} sha256="), "path=README.md sha256=", 1);
+    let recorded = edited.lines().next().expect("a record line").to_string();
+    let digest = recorded.split("sha256=").nth(1).expect("a digest").trim_end_matches(" -->").to_string();
+    github.edit_description_as_user(number, &edited.replacen(&digest, &sha256(&readme), 1));
+    let output = gated(&sandbox, &github, &["execute"], number);
+    succeeded(&output);
+    let reason = skipped(&output);
+    assert!(reason.contains(&format!("the description records the plan file README.md, but the plan of branch {BRANCH} is {PLAN_PATH}")), "{reason}");
+    github.assert_no_violations();
+}
+
+#[test]
 fn a_pull_request_that_does_not_exist_is_bad_input() {
     let github = GitHub::start("acme", "infra");
     let sandbox = Sandbox::new();

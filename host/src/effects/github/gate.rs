@@ -114,6 +114,14 @@ impl GitHub {
                 ),
             );
         }
+        // The description may be edited after approval without a push; it must not be able to
+        // point the gate at another file of the head commit (another target's plan).
+        let Some(expected) = super::publish::plan_path_of_branch(&pull.head.branch) else {
+            return refuse(true, format!("pull request #{number} comes from branch {}, which is not a planhost plan branch", pull.head.branch));
+        };
+        if recorded.path != expected {
+            return refuse(true, format!("the description records the plan file {}, but the plan of branch {} is {expected}", recorded.path, pull.head.branch));
+        }
         let RecordedPlan { path, sha256 } = recorded;
         let Some((_, plan_yaml)) = self.read_file(&path, &head).await? else {
             return refuse(true, format!("the plan file {path} that the pull request records is not in its head commit {head}"));

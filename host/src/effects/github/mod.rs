@@ -193,6 +193,8 @@ impl PullRequest {
 #[derive(Debug, Clone, Deserialize)]
 struct PullHead {
     sha: String,
+    #[serde(rename = "ref")]
+    branch: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

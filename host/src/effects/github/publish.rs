@@ -62,9 +62,18 @@ pub fn plan_folder(target: &str) -> String {
     format!("ops/plans/infra-scale/{target}")
 }
 
+/// The prefix of every plan branch.
+const BRANCH_PREFIX: &str = "planhost/infra-scale/";
+
 /// The branch of a target's plan: one per target.
 pub fn plan_branch(target: &str) -> String {
-    format!("planhost/infra-scale/{target}")
+    format!("{BRANCH_PREFIX}{target}")
+}
+
+/// The plan file a plan branch proposes, if `branch` is one.
+pub fn plan_path_of_branch(branch: &str) -> Option<String> {
+    let target = branch.strip_prefix(BRANCH_PREFIX)?;
+    crate::cli::flags::target(target).ok().map(|target| format!("{}/plan.yaml", plan_folder(&target)))
 }
 
 impl GitHub {
