@@ -180,6 +180,21 @@ fn a_repository_without_drafts_gets_a_ready_pull_request_that_still_awaits_appro
     github.assert_no_violations();
 }
 
+#[test]
+fn a_rerun_with_the_same_plan_repairs_a_summary_that_is_not_the_plans() {
+    let github = GitHub::start("acme", "infra");
+    let sandbox = Sandbox::new();
+    succeeded(&run(planhost(&sandbox, &github).args(staging(2))));
+    let summary = github.file(BRANCH, SUMMARY_PATH).expect("SUMMARY.md");
+    let plan = github.file(BRANCH, PLAN_PATH).expect("plan.yaml");
+    github.push_as_user(BRANCH, SUMMARY_PATH, "not the summary\n");
+
+    succeeded(&run(planhost(&sandbox, &github).args(staging(2)).env("SOURCE_DATE_EPOCH", "1764003600")));
+    assert_eq!(github.file(BRANCH, SUMMARY_PATH), Some(summary), "the summary of the plan on the branch is back");
+    assert_eq!(github.file(BRANCH, PLAN_PATH), Some(plan), "the plan made earlier is kept");
+    github.assert_no_violations();
+}
+
 #[rstest]
 #[case::owner("GH_OWNER")]
 #[case::repo("GH_REPO")]

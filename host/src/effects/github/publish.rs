@@ -12,6 +12,7 @@ use super::client::{GitHub, encode, encode_path};
 use super::{ContentFile, EXECUTE_LABEL, GitHubError, Label, NEEDS_APPROVAL, PullRequest, ROLLBACK_LABEL, git_blob_sha};
 use crate::plan::document::{ScalePlanDocument, sha256_hex};
 use crate::plan::pull_request::{self, RecordedPlan};
+use crate::plan::summary;
 
 /// A plan to propose for review.
 pub struct PlanForReview<'a> {
@@ -100,20 +101,21 @@ impl GitHub {
         let plan_path = format!("{folder}/plan.yaml");
         let summary_path = format!("{folder}/SUMMARY.md");
         let on_branch = self.read_file(&plan_path, &branch).await?;
-        let same_plan = on_branch.as_ref().is_some_and(|(_, text)| same_plan(text, plan.document));
-        let (plan_yaml, summary_md, committed) = if same_plan {
-            // The branch holds this plan, made at another time: keep its files as they are.
-            let (_, plan_yaml) = on_branch.expect("same_plan implies a file");
-            let summary_md = self.read_file(&summary_path, &branch).await?.map(|(_, text)| text).unwrap_or_default();
-            tracing::info!(%branch, "the branch already holds this plan; nothing to commit");
-            (plan_yaml, summary_md, false)
-        } else {
-            let message = format!("planhost: plan infra-scale/{target} ({})", &sha256_hex(plan.plan_yaml.as_bytes())[..12]);
-            let plan_changed = self.write_file(&plan_path, plan.plan_yaml, on_branch.map(|(sha, _)| sha), &branch, &message).await?;
-            let summary_on_branch = self.read_file(&summary_path, &branch).await?.map(|(sha, _)| sha);
-            let summary_changed = self.write_file(&summary_path, plan.summary_md, summary_on_branch, &branch, &message).await?;
-            (plan.plan_yaml.to_string(), plan.summary_md.to_string(), plan_changed || summary_changed)
+        // The branch may hold this very plan, made at another time: then its file stays, and its
+        // summary is the one of that file (written again only if a run stopped before it).
+        let kept = on_branch.as_ref().and_then(|(_, text)| same_plan(text, plan.document).map(|document| (text, document)));
+        let (plan_yaml, summary_md) = match kept {
+            Some((text, document)) => {
+                tracing::info!(%branch, "the branch already holds this plan");
+                (text.clone(), summary::render(&document, &sha256_hex(text.as_bytes())))
+            }
+            None => (plan.plan_yaml.to_string(), plan.summary_md.to_string()),
         };
+        let message = format!("planhost: plan infra-scale/{target} ({})", &sha256_hex(plan_yaml.as_bytes())[..12]);
+        let plan_changed = self.write_file(&plan_path, &plan_yaml, on_branch.map(|(sha, _)| sha), &branch, &message).await?;
+        let summary_on_branch = self.read_file(&summary_path, &branch).await?.map(|(sha, _)| sha);
+        let summary_changed = self.write_file(&summary_path, &summary_md, summary_on_branch, &branch, &message).await?;
+        let committed = plan_changed || summary_changed;
 
         let recorded = RecordedPlan { path: plan_path, sha256: sha256_hex(plan_yaml.as_bytes()) };
         let body = pull_request::description(&summary_md, &recorded);
@@ -297,13 +299,10 @@ impl GitHub {
     }
 }
 
-/// Whether the plan on the branch is `plan`, made at another time.
-fn same_plan(on_branch: &str, plan: &ScalePlanDocument) -> bool {
-    match ScalePlanDocument::from_yaml(on_branch, "the plan on the branch") {
-        Ok(mut existing) => {
-            existing.metadata.generated_at.clone_from(&plan.metadata.generated_at);
-            existing == *plan
-        }
-        Err(_) => false,
-    }
+/// The plan on the branch, if it is `plan` made at another time.
+fn same_plan(on_branch: &str, plan: &ScalePlanDocument) -> Option<ScalePlanDocument> {
+    let existing = ScalePlanDocument::from_yaml(on_branch, "the plan on the branch").ok()?;
+    let mut at_plans_time = existing.clone();
+    at_plans_time.metadata.generated_at.clone_from(&plan.metadata.generated_at);
+    (at_plans_time == *plan).then_some(existing)
 }
