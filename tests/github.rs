@@ -304,6 +304,29 @@ fn a_github_that_never_answers_is_given_up_on_after_the_timeout_and_the_retries(
     assert!(github.requests().is_empty(), "nothing reached the real double");
 }
 
+#[test]
+fn plain_http_needs_no_ca_bundle_and_https_without_one_says_so() {
+    let github = GitHub::start("acme", "infra");
+    let sandbox = Sandbox::new();
+    // rustls-native-certs reads SSL_CERT_FILE and SSL_CERT_DIR instead of the system's store.
+    let empty_bundle = sandbox.path().join("empty-ca-bundle.pem");
+    std::fs::write(&empty_bundle, "").expect("an empty file");
+    let empty_dir = sandbox.path().join("empty-ca-dir");
+    std::fs::create_dir(&empty_dir).expect("an empty folder");
+    let without_roots = |command: &mut assert_cmd::Command| {
+        command.env("SSL_CERT_FILE", &empty_bundle).env("SSL_CERT_DIR", &empty_dir);
+        run(command)
+    };
+    succeeded(&without_roots(planhost(&sandbox, &github).args(staging(2))));
+    assert_eq!(only_pull(&github).labels, ["needs-approval"]);
+
+    let output = without_roots(planhost(&sandbox, &github).args(staging(2)).env("GITHUB_API_URL", "https://github.invalid"));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("cannot set up TLS for GitHub"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("install the CA certificates"), "{}", stderr(&output));
+    github.assert_no_violations();
+}
+
 /// Applies the staging plan and returns its pull request's number.
 fn proposed(sandbox: &Sandbox, github: &GitHub) -> u64 {
     succeeded(&run(planhost(sandbox, github).args(staging(2))));

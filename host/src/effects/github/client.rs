@@ -95,12 +95,21 @@ impl GitHub {
         let token = HeaderValue::from_str(&format!("Bearer {}", config.token))
             .map_err(|_| GitHubError::Variable { variable: "GITHUB_TOKEN", problem: "holds characters an HTTP header cannot carry" })?;
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(provider)
-            .map_err(|error| GitHubError::Tls(error.to_string()))?
-            .https_or_http()
-            .enable_http1()
-            .build();
+        let builder = match hyper_rustls::HttpsConnectorBuilder::new().with_provider_and_native_roots(provider.clone()) {
+            Ok(builder) => builder,
+            // Plain http (a test server, a proxy on the same host) needs no roots; a machine
+            // without a CA bundle must not stop it.
+            Err(_) if base.scheme_str() == Some("http") => {
+                let tls = rustls::ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .map_err(|error| GitHubError::Tls(error.to_string()))?
+                    .with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth();
+                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls)
+            }
+            Err(error) => return Err(GitHubError::Tls(format!("{error} (install the CA certificates, e.g. Debian's ca-certificates)"))),
+        };
+        let connector = builder.https_or_http().enable_http1().build();
         let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
         let headers = vec![
             (USER_AGENT, HeaderValue::from_static(concat!("planhost/", env!("CARGO_PKG_VERSION")))),

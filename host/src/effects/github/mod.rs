@@ -158,6 +158,7 @@ impl GitHubError {
                 | GitHubError::PullRequestNotFound { .. }
                 | GitHubError::Permission { .. }
                 | GitHubError::File { .. }
+                | GitHubError::Tls(_)
         )
     }
 
