@@ -17,8 +17,8 @@ use crate::plan::execution::{ExecutionRecord, FailedAction};
 use crate::plan::kubectl;
 use crate::plan::model::{Action, RollbackHint};
 
+use super::ExitStatus;
 use super::gated::{self, GatedError};
-use super::{ExitStatus, Transcript};
 
 /// Why `planhost execute` stopped.
 #[derive(Debug, thiserror::Error)]
@@ -107,14 +107,7 @@ pub fn run(args: &ExecuteArgs, out: &mut dyn Write) -> Result<(), ExecuteError> 
 }
 
 fn run_pull_request(args: &ExecuteArgs, number: u64, out: &mut dyn Write) -> Result<(), ExecuteError> {
-    let config = super::github_config(&args.github).map_err(|source| GatedError::GitHub { number, source })?;
-    let Some(released) = gated::release(&config, number, EXECUTE_LABEL, "execute", out)? else {
-        return Ok(());
-    };
-    let mut transcript = Transcript::new(out);
-    let outcome = run_file(args, &released.plan, &mut transcript);
-    gated::report(&config, &released, "execute", &transcript.text(), outcome.as_ref().err().map(|error| error as &dyn std::error::Error))?;
-    outcome
+    gated::run_released(&args.github, number, EXECUTE_LABEL, "execute", out, |_, released, out| run_file(args, &released.plan, out))
 }
 
 fn run_file(args: &ExecuteArgs, path: &Path, out: &mut dyn Write) -> Result<(), ExecuteError> {

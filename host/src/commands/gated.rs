@@ -4,10 +4,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::cli::GitHubArgs;
 use crate::effects::github::{Approval, Gate, GitHubConfig, GitHubError, beside};
 use crate::plan::pull_request::{RunOutcome, result_comment};
 
-use super::ExitStatus;
+use super::{ExitStatus, Transcript};
 
 /// Why a gated run could not start or report.
 #[derive(Debug, thiserror::Error)]
@@ -64,11 +65,34 @@ pub struct Released {
     pub plan: PathBuf,
 }
 
+/// Runs `work` (`command`, for the comment) on the plan that pull request `number` releases
+/// through `label`, and posts how it ended; a refused gate prints `skipped` and runs nothing.
+pub fn run_released<E>(
+    args: &GitHubArgs,
+    number: u64,
+    label: &str,
+    command: &str,
+    out: &mut dyn Write,
+    work: impl FnOnce(&GitHubConfig, &Released, &mut dyn Write) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: std::error::Error + From<GatedError> + 'static,
+{
+    let config = super::github_config(args).map_err(|source| GatedError::GitHub { number, source })?;
+    let Some(released) = release(&config, number, label, command, out)? else {
+        return Ok(());
+    };
+    let mut transcript = Transcript::new(out);
+    let outcome = work(&config, &released, &mut transcript);
+    report(&config, &released, command, &transcript.text(), outcome.as_ref().err().map(|error| error as &dyn std::error::Error))?;
+    outcome
+}
+
 /// Checks pull request `number`'s gate for `label`. Released: the plan is copied to
 /// `.artifacts/pull-requests/<number>/<commit>/plan.yaml`. Refused: the reason is logged,
 /// posted on the pull request when someone asked for the run, printed as `skip_reason=…` then
 /// `skipped`, and `None` comes back.
-pub fn release(config: &GitHubConfig, number: u64, label: &str, command: &str, out: &mut dyn Write) -> Result<Option<Released>, GatedError> {
+fn release(config: &GitHubConfig, number: u64, label: &str, command: &str, out: &mut dyn Write) -> Result<Option<Released>, GatedError> {
     let github_error = |source| GatedError::GitHub { number, source };
     let gate = super::with_github(config, async |github| github.check_gate(number, label).await).map_err(github_error)?;
     let approval = match gate {
@@ -116,7 +140,7 @@ pub fn fetch_beside(config: &GitHubConfig, released: &Released, files: &[String]
 /// Posts how the run of `command` on `released` ended: `output` is what it printed, `failure`
 /// its error. A failed post after a failed run is logged, so that the run's own error is the one
 /// reported.
-pub fn report(config: &GitHubConfig, released: &Released, command: &str, output: &str, failure: Option<&dyn std::error::Error>) -> Result<(), GatedError> {
+fn report(config: &GitHubConfig, released: &Released, command: &str, output: &str, failure: Option<&dyn std::error::Error>) -> Result<(), GatedError> {
     let number = released.approval.number;
     let head = &released.approval.head;
     let run_id = super::run_id(head);

@@ -19,8 +19,8 @@ use crate::plan::model::{ExecutedPlan, RollbackHint};
 use crate::plan::validate::check_manifest_name;
 use crate::planner::{LoadError, PlanFailure, Runtime};
 
+use super::ExitStatus;
 use super::gated::{self, GatedError};
-use super::{ExitStatus, Transcript};
 
 /// Why `planhost rollback` stopped.
 #[derive(Debug, thiserror::Error)]
@@ -104,19 +104,12 @@ pub fn run(args: &RollbackArgs, runtime: &Runtime, out: &mut dyn Write) -> Resul
 }
 
 fn run_pull_request(args: &RollbackArgs, runtime: &Runtime, number: u64, out: &mut dyn Write) -> Result<(), RollbackError> {
-    let config = super::github_config(&args.github).map_err(|source| GatedError::GitHub { number, source })?;
-    let Some(released) = gated::release(&config, number, ROLLBACK_LABEL, "rollback", out)? else {
-        return Ok(());
-    };
-    // The manifests the plan's hints name are read from the same commit, beside the plan.
-    let origin = released.plan.display().to_string();
-    let plan = read_any_plan(&released.approval.plan_yaml, &origin).map_err(RollbackError::Plan)?;
-    let manifests = manifest_names(&plan.rollback_hints, runtime)?;
-    gated::fetch_beside(&config, &released, &manifests)?;
-    let mut transcript = Transcript::new(out);
-    let outcome = run_file(args, runtime, &released.plan, &released.approval.plan_yaml, &mut transcript);
-    gated::report(&config, &released, "rollback", &transcript.text(), outcome.as_ref().err().map(|error| error as &dyn std::error::Error))?;
-    outcome
+    gated::run_released(&args.github, number, ROLLBACK_LABEL, "rollback", out, |config, released, out| {
+        // The manifests the plan's hints name are read from the same commit, beside the plan.
+        let plan = read_any_plan(&released.approval.plan_yaml, &released.plan.display().to_string()).map_err(RollbackError::Plan)?;
+        gated::fetch_beside(config, released, &manifest_names(&plan.rollback_hints, runtime)?)?;
+        run_file(args, runtime, &released.plan, &released.approval.plan_yaml, out)
+    })
 }
 
 /// The saved manifests that `hints` name, each checked to be a plain file name.

@@ -5,7 +5,7 @@
 mod client;
 mod gate;
 mod publish;
-pub mod retry;
+mod retry;
 
 use serde::Deserialize;
 

@@ -46,11 +46,6 @@ impl RetryPolicy {
         }
     }
 
-    /// The longest rate-limit wait honoured.
-    pub fn max_wait(&self) -> Duration {
-        self.max_wait
-    }
-
     fn after_pause(&mut self, method: &Method, why: &str) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
         if self.server_errors_left == 0 {
             return None;
