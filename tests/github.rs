@@ -327,6 +327,30 @@ fn plain_http_needs_no_ca_bundle_and_https_without_one_says_so() {
     github.assert_no_violations();
 }
 
+#[test]
+fn github_enterprise_is_reached_under_its_api_path() {
+    let github = GitHub::start_enterprise("acme", "infra");
+    let sandbox = Sandbox::new();
+    succeeded(&run(planhost(&sandbox, &github).args(staging(2))));
+    let output = run(planhost(&sandbox, &github).args(staging(3)));
+    succeeded(&output);
+    let pull = only_pull(&github);
+    assert_eq!(lines(&output).iter().rev().nth(1), Some(&format!("outputs_uri={}", pull.html_url)));
+    assert!(github.file(BRANCH, PLAN_PATH).expect("plan.yaml").contains("replicas: 3"));
+
+    // The gate reads events, files and comments, and posts, all under the same path.
+    github.label_as_reviewer(pull.number, "execute-plan");
+    github.push_as_user(BRANCH, "ops/plans/infra-scale/staging/NOTES.md", "a late change\n");
+    let reason = skipped(&gated(&sandbox, &github, &["execute"], pull.number));
+    assert!(reason.contains("a push after approval voids it"), "{reason}");
+    assert_eq!(github.comments(pull.number).len(), 1);
+    github.unlabel_as_reviewer(pull.number, "execute-plan");
+    github.label_as_reviewer(pull.number, "execute-plan");
+    let output = gated(&sandbox, &github, &["execute"], pull.number);
+    assert_eq!(output.status.code(), Some(2), "the gate opened, then the nowhere kubeconfig stopped it: {}", stderr(&output));
+    github.assert_no_violations();
+}
+
 /// Applies the staging plan and returns its pull request's number.
 fn proposed(sandbox: &Sandbox, github: &GitHub) -> u64 {
     succeeded(&run(planhost(sandbox, github).args(staging(2))));

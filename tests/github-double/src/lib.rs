@@ -113,13 +113,23 @@ impl GitHub {
     /// Starts a double serving `owner/repo`, whose default branch `main` has one commit holding
     /// `README.md`.
     pub fn start(owner: &str, repo: &str) -> GitHub {
+        GitHub::start_under(owner, repo, "")
+    }
+
+    /// Starts a double that serves the API under `/api/v3`, as GitHub Enterprise Server does; a
+    /// request outside that path is a violation.
+    pub fn start_enterprise(owner: &str, repo: &str) -> GitHub {
+        GitHub::start_under(owner, repo, "/api/v3")
+    }
+
+    fn start_under(owner: &str, repo: &str, base_path: &str) -> GitHub {
         // Compiled before the first request, so a broken extract fails here and not as a 500.
         Description::get();
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port is free");
         let address = listener.local_addr().expect("a bound listener has an address");
-        let api_url = format!("http://{address}");
+        let api_url = format!("http://{address}{base_path}");
         let token = format!("github_pat_planhost_double_{}", address.port());
-        let shared = Arc::new(Mutex::new(Shared::new(Repository::new(owner, repo, api_url.clone()), token)));
+        let shared = Arc::new(Mutex::new(Shared::new(Repository::new(owner, repo, api_url.clone()), base_path.to_owned(), token)));
         let server = Server::spawn(listener, Arc::clone(&shared));
         GitHub { shared, api_url, server: Some(server) }
     }
@@ -128,7 +138,8 @@ impl GitHub {
         self.shared.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Where the API answers, `http://127.0.0.1:PORT` (what `GITHUB_API_URL` is set to).
+    /// Where the API answers, `http://127.0.0.1:PORT` (with `/api/v3` for an Enterprise double):
+    /// what `GITHUB_API_URL` is set to.
     pub fn api_url(&self) -> String {
         self.api_url.clone()
     }

@@ -42,6 +42,11 @@ impl Answer {
         Answer::error(404, "Not Found", operation)
     }
 
+    /// GitHub's 404 for a path no operation serves.
+    pub(crate) fn unrouted() -> Answer {
+        Answer::ok(404, bodies::basic_error("Not Found", "https://docs.github.com/rest", 404))
+    }
+
     fn validation_failed(errors: Value, operation: &Operation) -> Answer {
         Answer::ok(422, bodies::validation_failed(errors, &operation.documentation_url))
     }

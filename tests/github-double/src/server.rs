@@ -41,6 +41,8 @@ struct Received<'r> {
 /// Everything the server and the test share.
 pub(crate) struct Shared {
     pub repository: Repository,
+    /// The path the API is served under: empty, or `/api/v3` for GitHub Enterprise Server.
+    base_path: String,
     pub token: String,
     pub permissions: TokenPermissions,
     pub faults: Vec<Fault>,
@@ -51,9 +53,10 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(repository: Repository, token: String) -> Shared {
+    pub(crate) fn new(repository: Repository, base_path: String, token: String) -> Shared {
         Shared {
             repository,
+            base_path,
             token,
             permissions: TokenPermissions::all_write(),
             faults: Vec::new(),
@@ -83,10 +86,13 @@ impl Shared {
             None => path.to_owned(),
         };
         let request = format!("{method} {path_and_query}");
+        let Some(path) = path.strip_prefix(self.base_path.as_str()).filter(|path| path.starts_with('/')) else {
+            self.violations.push(format!("{request}: not under the API's path {}", self.base_path));
+            return self.finish(None, path_and_query, method, Answer::unrouted());
+        };
         let Some(route) = Description::get().route(method, path) else {
             self.violations.push(format!("{request}: no operation of GitHub's description matches"));
-            let answer = Answer { status: 404, body: Some(crate::bodies::basic_error("Not Found", "https://docs.github.com/rest", 404)), headers: Vec::new() };
-            return self.finish(None, path_and_query, method, answer);
+            return self.finish(None, path_and_query, method, Answer::unrouted());
         };
         let operation = route.operation;
         let query: Vec<(String, String)> =

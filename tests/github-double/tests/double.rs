@@ -80,6 +80,20 @@ fn a_request_outside_the_description_is_a_violation(
 }
 
 #[test]
+fn an_enterprise_double_serves_under_api_v3_and_nowhere_else() {
+    let github = GitHub::start_enterprise("acme", "infra");
+    assert!(github.api_url().ends_with("/api/v3"), "{}", github.api_url());
+    let repository = send(&github, "GET", "/api/v3/repos/acme/infra", None);
+    assert_eq!(repository.status, 200, "{}", repository.body);
+    assert!(repository.body["url"].as_str().unwrap().starts_with(&github.api_url()), "{}", repository.body);
+    github.assert_no_violations();
+
+    let outside = send(&github, "GET", "/repos/acme/infra", None);
+    assert_eq!(outside.status, 404);
+    assert!(drop_panics(github).contains("GET /repos/acme/infra: not under the API's path /api/v3"));
+}
+
+#[test]
 fn a_request_without_user_agent_is_refused_and_a_violation() {
     let github = start();
     let reply = send_raw(&github, "GET", "/repos/acme/infra", &[("Authorization", format!("Bearer {}", github.token()))], None);

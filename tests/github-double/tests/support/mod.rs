@@ -21,7 +21,9 @@ impl Reply {
 
 /// Sends a request with exactly these headers (and Host, Content-Length, Connection: close).
 pub fn send_raw(github: &GitHub, method: &str, path: &str, headers: &[(&str, String)], body: Option<&str>) -> Reply {
-    let address = github.api_url().trim_start_matches("http://").to_owned();
+    let api_url = github.api_url();
+    // An Enterprise double's address ends in its API path; `path` is the whole request path.
+    let address = api_url.trim_start_matches("http://").split('/').next().expect("an address").to_owned();
     let mut stream = TcpStream::connect(&address).expect("the double listens");
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
     for (name, value) in headers {
